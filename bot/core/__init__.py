@@ -1,0 +1,1 @@
+"""The neutral core: events, messages, router, context, inbox, outbox, delivery."""

@@ -1,0 +1,236 @@
+"""The delivery worker: sends outbox rows through platform senders.
+
+A row is marked `sending` (committed) before the network call and gets its
+outcome after. After a crash, rows still `sending` are marked `unknown`: we
+cannot tell whether the platform got them, and sending again could duplicate.
+Messages to one chat go out in order; different chats go out concurrently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal, Protocol
+
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from bot.core.events import OutgoingMessage
+from bot.storage.db import is_postgres
+from bot.storage.models import Identity, OutboxMessage, utcnow
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+
+Outcome = Literal["sent", "retry", "unreachable", "failed", "migrated"]
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """What a platform said about one send."""
+
+    outcome: Outcome
+    retry_after: float = 0.0
+    error: str | None = None  # a short code, never message text
+    message_id: str | None = None
+    new_chat_id: str | None = None
+
+
+class Sender(Protocol):
+    """Platform side of delivery; each adapter provides one."""
+
+    platform: str
+
+    async def send(self, chat_id: str, message: OutgoingMessage) -> SendResult: ...
+
+
+def backoff(attempts: int) -> float:
+    """Seconds to wait before retry number `attempts` after a network error."""
+    return float(min(2 ** max(attempts - 1, 0), 300))
+
+
+class DeliveryWorker:
+    """Claims due outbox rows and sends them; safe to run in one leader process."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        senders: dict[str, Sender],
+        clock: Callable[[], datetime] = utcnow,
+        batch_size: int = 200,
+    ) -> None:
+        self.engine = engine
+        self.senders = senders
+        self.clock = clock
+        self.batch_size = batch_size
+        self.wake = asyncio.Event()
+
+    def recover_in_flight(self) -> int:
+        """Mark rows left `sending` by a crash as `unknown`; returns how many."""
+        with Session(self.engine) as session:
+            result = session.execute(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.status) == "sending")
+                .values(status="unknown", last_error="in flight during restart")
+            )
+            session.commit()
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    def claim(self) -> list[OutboxMessage]:
+        """Take due rows for platforms we can send on, first per chat only in order."""
+        now = self.clock()
+        with Session(self.engine, expire_on_commit=False) as session:
+            query = (
+                select(OutboxMessage)
+                .where(
+                    col(OutboxMessage.status) == "pending",
+                    col(OutboxMessage.not_before) <= now,
+                    col(OutboxMessage.platform).in_(list(self.senders)),
+                )
+                .order_by(col(OutboxMessage.id))
+                .limit(self.batch_size)
+            )
+            if is_postgres(self.engine):
+                query = query.with_for_update(skip_locked=True)
+            rows = list(session.exec(query).all())
+            for row in rows:
+                row.status = "sending"
+                row.attempts += 1
+                session.add(row)
+            session.commit()
+            return rows
+
+    async def run_once(self) -> int:
+        """Send everything due now; returns the number of rows attempted."""
+        rows = self.claim()
+        if not rows:
+            return 0
+        by_chat: OrderedDict[tuple[str, str], list[OutboxMessage]] = OrderedDict()
+        for row in rows:
+            by_chat.setdefault((row.platform, row.chat_id), []).append(row)
+        await asyncio.gather(*(self._send_chat(chat_rows) for chat_rows in by_chat.values()))
+        return len(rows)
+
+    async def run_forever(self, stop: asyncio.Event, idle: float = 0.5) -> None:
+        self.recover_in_flight()
+        while not stop.is_set():
+            try:
+                sent = await self.run_once()
+            except Exception as exc:
+                log.exception("delivery round failed: %s", type(exc).__name__)
+                sent = 0
+            if sent == 0:
+                self.wake.clear()
+                try:
+                    await asyncio.wait_for(self.wake.wait(), timeout=idle)
+                except TimeoutError:
+                    pass
+
+    async def _send_chat(self, rows: list[OutboxMessage]) -> None:
+        sender = self.senders[rows[0].platform]
+        for index, row in enumerate(rows):
+            try:
+                result = await sender.send(row.chat_id, OutgoingMessage.from_dict(row.payload))
+            except Exception as exc:  # a sender bug must not lose the row
+                log.exception("sender raised %s", type(exc).__name__)
+                result = SendResult("retry", retry_after=backoff(row.attempts),
+                                    error=type(exc).__name__)
+            if result.outcome != "sent":
+                # Release the rest first so a hold or migration also covers them.
+                self._release(rows[index + 1 :])
+                self._record(row, result)
+                return
+            self._record(row, result)
+
+    def _record(self, row: OutboxMessage, result: SendResult) -> None:
+        """Store the outcome of one send."""
+        now = self.clock()
+        with Session(self.engine) as session:
+            fresh = session.get(OutboxMessage, row.id)
+            assert fresh is not None
+            fresh.last_error = result.error
+            if result.outcome == "sent":
+                fresh.status, fresh.sent_at = "sent", now
+                fresh.platform_message_id = result.message_id
+            elif result.outcome == "retry" and fresh.attempts < MAX_ATTEMPTS:
+                wait = result.retry_after or backoff(fresh.attempts)
+                until = now + timedelta(seconds=wait)
+                fresh.status, fresh.not_before = "pending", until
+                self._hold_chat(session, fresh, until)
+            elif result.outcome == "migrated" and result.new_chat_id:
+                self._migrate(session, fresh, result.new_chat_id)
+            elif result.outcome == "unreachable":
+                fresh.status = "unreachable"
+                self._mark_unreachable(session, fresh, result.error or "unreachable")
+            else:
+                fresh.status = "failed"
+            session.add(fresh)
+            session.commit()
+
+    def _release(self, rows: list[OutboxMessage]) -> None:
+        """Return claimed rows to `pending` (attempt not used) so order is kept."""
+        with Session(self.engine) as session:
+            for row in rows:
+                fresh = session.get(OutboxMessage, row.id)
+                if fresh is not None and fresh.status == "sending":
+                    fresh.status, fresh.attempts = "pending", max(fresh.attempts - 1, 0)
+                    session.add(fresh)
+            session.commit()
+
+    @staticmethod
+    def _hold_chat(session: Session, row: OutboxMessage, until: datetime) -> None:
+        """Later messages to the same chat wait too, so they never overtake."""
+        session.execute(
+            update(OutboxMessage)
+            .where(
+                col(OutboxMessage.platform) == row.platform,
+                col(OutboxMessage.chat_id) == row.chat_id,
+                col(OutboxMessage.status) == "pending",
+                col(OutboxMessage.not_before) < until,
+                col(OutboxMessage.id) != row.id,
+            )
+            .values(not_before=until)
+        )
+
+    @staticmethod
+    def _migrate(session: Session, row: OutboxMessage, new_chat_id: str) -> None:
+        """A group became a supergroup: follow it, and resend now to the new id."""
+        session.execute(
+            update(Identity)
+            .where(col(Identity.platform) == row.platform, col(Identity.chat_id) == row.chat_id)
+            .values(chat_id=new_chat_id)
+        )
+        session.execute(
+            update(OutboxMessage)
+            .where(
+                col(OutboxMessage.platform) == row.platform,
+                col(OutboxMessage.chat_id) == row.chat_id,
+                col(OutboxMessage.status) == "pending",
+            )
+            .values(chat_id=new_chat_id)
+        )
+        row.chat_id, row.status = new_chat_id, "pending"
+
+    @staticmethod
+    def _mark_unreachable(session: Session, row: OutboxMessage, reason: str) -> None:
+        """Blocked or gone: no retries, and nothing else queued for that chat goes out."""
+        session.execute(
+            update(Identity)
+            .where(col(Identity.platform) == row.platform, col(Identity.chat_id) == row.chat_id)
+            .values(unreachable=True, unreachable_reason=reason[:64])
+        )
+        session.execute(
+            update(OutboxMessage)
+            .where(
+                col(OutboxMessage.platform) == row.platform,
+                col(OutboxMessage.chat_id) == row.chat_id,
+                col(OutboxMessage.status) == "pending",
+            )
+            .values(status="unreachable", last_error=reason[:200])
+        )

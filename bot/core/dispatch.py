@@ -1,0 +1,184 @@
+"""Turns stored inbox events into handler calls, exactly once.
+
+Each event is handled in one transaction: the handler's state changes, its
+outbox rows and the inbox row's `done` mark commit together. A crash before
+the commit leaves the event pending, and it is handled again from scratch; a
+crash after leaves it done. Either way there is one effect and one reply.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from datetime import timedelta
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from bot.config import Settings
+from bot.core.context import Context
+from bot.core.events import Event, OutgoingMessage
+from bot.core.inbox import pending_ids
+from bot.core.members import resolve_member, roles_of
+from bot.core.router import Router
+from bot.core.state import StateView
+from bot.core.text import clean_input
+from bot.i18n import I18n
+from bot.storage.db import is_postgres
+from bot.storage.models import InboxEvent, OutboxMessage, utcnow
+
+log = logging.getLogger(__name__)
+
+BUTTON_VALID_FOR = timedelta(days=30)
+RECENT_MESSAGES_CHECKED = 50
+
+
+class Dispatcher:
+    """Processes pending inbox rows through the router."""
+
+    def __init__(self, engine: Engine, router: Router, settings: Settings, i18n: I18n) -> None:
+        self.engine = engine
+        self.router = router
+        self.settings = settings
+        self.i18n = i18n
+
+    def process_pending(self, limit: int = 100) -> int:
+        """Handle every pending event, oldest first; returns how many were handled."""
+        handled = 0
+        while True:
+            ids = pending_ids(self.engine, limit)
+            if not ids:
+                return handled
+            progress = 0
+            for inbox_id in ids:
+                if self.process(inbox_id):
+                    handled += 1
+                    progress += 1
+            if progress == 0:
+                return handled
+
+    def process(self, inbox_id: int) -> bool:
+        """Handle one event; False when another worker has it or it is done."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            query = select(InboxEvent).where(
+                InboxEvent.id == inbox_id, InboxEvent.status == "pending"
+            )
+            if is_postgres(self.engine):
+                query = query.with_for_update(skip_locked=True)
+            row = session.exec(query).first()
+            if row is None:
+                return False
+            event = Event.from_dict(row.payload)
+            try:
+                ctx = self._context(session, event, inbox_id)
+                self._dispatch(event, ctx)
+                row.status, row.processed_at = "done", utcnow()
+                session.add(row)
+                session.commit()
+                return True
+            except Exception as exc:  # one bad event must not stop the others
+                session.rollback()
+                log.exception("event %s failed: %s", inbox_id, type(exc).__name__)
+        self._record_failure(inbox_id, event)
+        return True
+
+    def _context(self, session: Session, event: Event, inbox_id: int | None) -> Context:
+        member, identity = resolve_member(
+            session,
+            event.platform,
+            event.user_id,
+            event.chat_id,
+            default_language=self.settings.default_language,
+            default_timezone=self.settings.default_timezone,
+        )
+        assert member.id is not None
+        return Context(
+            session=session,
+            member=member,
+            identity=identity,
+            t=self.i18n.translator(member.language, member.timezone),
+            state=StateView(session, member.id),
+            settings=self.settings,
+            i18n=self.i18n,
+            roles=roles_of(session, member.id),
+            event_id=inbox_id,
+            commands=self.router.commands,
+        )
+
+    def _dispatch(self, event: Event, ctx: Context) -> None:
+        if event.kind in ("blocked", "unblocked"):
+            handler = self.router.platform_handlers.get(event.kind)
+            if handler:
+                handler(event, ctx)
+            return
+        if event.text:
+            event = dataclasses.replace(event, text=clean_input(event.text))
+        for interceptor in self.router.interceptors:
+            if interceptor(event, ctx):
+                return
+        if event.kind == "command":
+            self._command(event, ctx)
+        elif event.kind == "button":
+            self._button(event, ctx)
+        elif event.kind == "unsupported":
+            if self.router.unsupported_handler:
+                self.router.unsupported_handler(event, ctx)
+        elif not event.text:
+            ctx.reply(ctx._("I didn't get any words there. You can type a message, or send /help."))
+        elif ctx.state.flow in self.router.flows:
+            self.router.flows[ctx.state.flow](event, ctx)  # type: ignore[index]
+        elif self.router.fallback_handler:
+            self.router.fallback_handler(event, ctx)
+
+    def _command(self, event: Event, ctx: Context) -> None:
+        spec = self.router.commands.get(event.command or "")
+        if spec is None:
+            ctx.reply(ctx._("I don't know that command. Send /help to see what I can do."))
+        elif spec.roles and not ctx.has_role(*spec.roles):
+            ctx.reply(ctx._("Sorry, that command is only for the team. Send /help to see yours."))
+        else:
+            spec.handler(event, ctx)
+
+    def _button(self, event: Event, ctx: Context) -> None:
+        action = event.action or ""
+        found = self.router.find_button(action)
+        if found is None or not was_offered(ctx, action):
+            ctx.reply(ctx._("Sorry, that button has expired. Send /help to start again."))
+            return
+        handler, roles = found
+        if roles and not ctx.has_role(*roles):
+            ctx.reply(ctx._("Sorry, that button is only for the team."))
+            return
+        handler(event, ctx)
+
+    def _record_failure(self, inbox_id: int, event: Event) -> None:
+        """Mark the event failed (by error class only) and say sorry, once."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            row = session.get(InboxEvent, inbox_id)
+            if row is None or row.status != "pending":
+                return
+            row.status, row.processed_at, row.error = "failed", utcnow(), "handler error"
+            session.add(row)
+            try:
+                ctx = self._context(session, event, inbox_id)
+                if event.kind not in ("blocked", "unblocked"):
+                    ctx.reply(ctx._("Sorry, something went wrong on our side. Please try again."))
+            except Exception:
+                log.exception("could not queue the apology for event %s", inbox_id)
+            session.commit()
+
+
+def was_offered(ctx: Context, action: str) -> bool:
+    """A button is valid only if we sent it to this member recently.
+
+    Button data is client-controlled, so a forged or stale action id that we
+    never offered to this member is refused before any handler runs.
+    """
+    since = utcnow() - BUTTON_VALID_FOR
+    rows = ctx.session.exec(
+        select(OutboxMessage.payload)
+        .where(OutboxMessage.member_id == ctx.member.id, OutboxMessage.created_at >= since)
+        .order_by(OutboxMessage.id.desc())  # type: ignore[union-attr]
+        .limit(RECENT_MESSAGES_CHECKED)
+    ).all()
+    return any(action in OutgoingMessage.from_dict(p).actions() for p in rows)

@@ -1,0 +1,69 @@
+"""Finding members from platform identities, and their roles."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from bot.storage.models import ROLES, Identity, Member, MemberRole
+
+
+def find_identity(session: Session, platform: str, user_id: str) -> Identity | None:
+    return session.exec(
+        select(Identity).where(Identity.platform == platform, Identity.user_id == user_id)
+    ).first()
+
+
+def resolve_member(
+    session: Session,
+    platform: str,
+    user_id: str,
+    chat_id: str,
+    *,
+    default_language: str,
+    default_timezone: str,
+) -> tuple[Member, Identity]:
+    """The member behind a platform account, created on first contact.
+
+    Only the platform ids are stored at this point; anything personal waits
+    for consent.
+    """
+    identity = find_identity(session, platform, user_id)
+    if identity is not None:
+        member = session.get(Member, identity.member_id)
+        if member is None:  # pragma: no cover - foreign key makes this impossible
+            raise LookupError("identity without member")
+        if identity.chat_id != chat_id and chat_id:
+            identity.chat_id = chat_id
+            session.add(identity)
+        return member, identity
+    member = Member(language=default_language, timezone=default_timezone)
+    session.add(member)
+    session.flush()
+    assert member.id is not None
+    identity = Identity(member_id=member.id, platform=platform, user_id=user_id, chat_id=chat_id)
+    session.add(identity)
+    session.flush()
+    return member, identity
+
+
+def roles_of(session: Session, member_id: int) -> frozenset[str]:
+    rows = session.exec(select(MemberRole.role).where(MemberRole.member_id == member_id)).all()
+    return frozenset(rows) | {"member"}
+
+
+def grant_role(session: Session, member_id: int, role: str) -> bool:
+    """Give `role`; False when it was already held. Unknown roles are refused."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; choose from {', '.join(ROLES)}")
+    if role == "member" or session.get(MemberRole, (member_id, role)) is not None:
+        return False
+    session.add(MemberRole(member_id=member_id, role=role))
+    return True
+
+
+def revoke_role(session: Session, member_id: int, role: str) -> bool:
+    row = session.get(MemberRole, (member_id, role))
+    if row is None:
+        return False
+    session.delete(row)
+    return True

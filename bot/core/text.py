@@ -1,0 +1,29 @@
+"""Cleaning what people type before handlers see it."""
+
+from __future__ import annotations
+
+import unicodedata
+
+MAX_INPUT_CHARS = 4000
+
+# Bidi marks and joiners are kept: right-to-left scripts and emoji need them.
+_KEEP_FORMAT = {"\u200c", "\u200d", "\u200e", "\u200f", "\u2066", "\u2067", "\u2068", "\u2069"}
+
+
+def clean_input(text: str, limit: int = MAX_INPUT_CHARS) -> str:
+    """Drop control characters, normalise to NFC, trim, and cap the length."""
+    text = unicodedata.normalize("NFC", text or "")
+    kept = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if ch in "\n\t":
+            kept.append(" " if ch == "\t" else ch)
+        elif cat == "Cc" or cat == "Cs" or (cat == "Cf" and ch not in _KEEP_FORMAT):
+            continue
+        else:
+            kept.append(ch)
+    return "".join(kept).strip()[:limit]
+
+
+def is_blank(text: str) -> bool:
+    return not clean_input(text)

@@ -1,0 +1,98 @@
+"""Exports for staff, as CSV or JSON.
+
+Each export is a function returning column names and rows. Features register
+theirs in `EXPORTERS`; an export with no feature behind it yet yields its
+columns and no rows, so scripts built on it keep working as features land.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Iterable
+from typing import Any, TextIO
+
+from sqlmodel import Session, col, select
+
+from bot.config import Settings
+from bot.storage.db import make_engine
+from bot.storage.models import Identity, Member, MemberRole, utcnow
+
+Rows = tuple[list[str], Iterable[dict[str, Any]]]
+Exporter = Callable[[Session], Rows]
+
+
+def members(session: Session) -> Rows:
+    """Everyone not erased: language, status, pause state, roles and platforms."""
+    columns = ["member_id", "display_name", "language", "timezone", "status", "paused",
+               "paused_until", "roles", "platforms", "joined"]
+    roles: dict[int, list[str]] = {}
+    for member_id, role in session.exec(select(MemberRole.member_id, MemberRole.role)).all():
+        roles.setdefault(member_id, []).append(role)
+    platforms: dict[int, list[str]] = {}
+    for member_id, platform in session.exec(select(Identity.member_id, Identity.platform)).all():
+        platforms.setdefault(member_id, []).append(platform)
+    now = utcnow()
+
+    def rows() -> Iterable[dict[str, Any]]:
+        query = select(Member).where(col(Member.status) != "erased").order_by(col(Member.id))
+        for m in session.exec(query):
+            assert m.id is not None
+            yield {
+                "member_id": m.id,
+                "display_name": m.display_name or "",
+                "language": m.language,
+                "timezone": m.timezone,
+                "status": m.status,
+                "paused": bool(m.paused_until and m.paused_until > now),
+                "paused_until": m.paused_until.isoformat() if m.paused_until else "",
+                "roles": " ".join(sorted(roles.get(m.id, []))),
+                "platforms": " ".join(sorted(platforms.get(m.id, []))),
+                "joined": m.created_at.date().isoformat(),
+            }
+
+    return columns, rows()
+
+
+def _not_built(columns: list[str]) -> Exporter:
+    return lambda session: (columns, [])
+
+
+EXPORTERS: dict[str, Exporter] = {
+    "members": members,
+    "feedback": _not_built(["date", "request", "session", "tags", "status", "text"]),
+    "payments": _not_built(["payment_id", "member_id", "activity", "activity_date", "total",
+                            "status"]),
+    "checkins": _not_built(["date", "member_id", "mood", "note"]),
+}
+
+
+def export(settings: Settings, what: str, fmt: str, out: TextIO) -> int:
+    """Write one export to `out`; returns the number of rows."""
+    engine = make_engine(settings.database_url)
+    with Session(engine) as session:
+        columns, rows = EXPORTERS[what](session)
+        return write(columns, rows, fmt, out)
+
+
+def write(columns: list[str], rows: Iterable[dict[str, Any]], fmt: str, out: TextIO) -> int:
+    count = 0
+    if fmt == "csv":
+        writer = csv.DictWriter(out, fieldnames=columns)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: _csv_safe(v) for k, v in row.items()})
+            count += 1
+    else:
+        items = list(rows)
+        json.dump(items, out, ensure_ascii=False, indent=2, default=str)
+        out.write("\n")
+        count = len(items)
+    return count
+
+
+def _csv_safe(value: Any) -> Any:
+    """Stop spreadsheet formula injection from text people typed."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
