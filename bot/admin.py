@@ -20,12 +20,14 @@ def set_role(settings: Settings, platform: str, user_id: str, role: str, *, gran
             default_timezone=settings.default_timezone,
         )
         assert member.id is not None
-        changed = (grant_role if grant else revoke_role)(session, member.id, role)
+        member_id = member.id
+        changed = (grant_role if grant else revoke_role)(session, member_id, role)
         session.commit()
     verb = "granted" if grant else "revoked"
     if not changed:
-        return f"No change: member {member.id} {'already has' if grant else 'does not have'} {role}."
-    return f"Role {role} {verb} for member {member.id}."
+        has = "already has" if grant else "does not have"
+        return f"No change: member {member_id} {has} {role}."
+    return f"Role {role} {verb} for member {member_id}."
 
 
 def list_roles(settings: Settings) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlmodel import col
 
 from bot.core.context import Context
@@ -49,7 +49,9 @@ def stop_everything(ctx: Context) -> None:
     ctx.session.execute(
         update(OutboxMessage)
         .where(col(OutboxMessage.member_id) == ctx.member.id,
-               col(OutboxMessage.status) == "pending")
+               col(OutboxMessage.status).in_(["pending", "claimed"]),
+               or_(col(OutboxMessage.source_event_id).is_(None),
+                   col(OutboxMessage.source_event_id) != ctx.event_id))
         .values(status="cancelled", last_error="member said stop")
     )
     ctx.reply(ctx._("OK. I will not send you any more messages. "

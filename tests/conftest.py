@@ -1,8 +1,14 @@
-"""Shared fixtures. The suite runs on SQLite by default, or on PostgreSQL when
-TEST_DATABASE_URL points at a server: each test then gets its own schema."""
+"""Shared fixtures.
+
+Every database test runs twice: on SQLite and on PostgreSQL (each test gets its
+own schema). PostgreSQL is at TEST_DATABASE_URL, by default the local server.
+When it is down those runs are skipped, unless COPRO_REQUIRE_POSTGRES=1 (CI),
+which makes them fail. TEST_DATABASES=sqlite limits a run to one database.
+"""
 
 from __future__ import annotations
 
+import functools
 import os
 import uuid
 from collections.abc import Iterator
@@ -15,22 +21,34 @@ from bot.app import BotApp
 from bot.config import Settings
 from tests.harness import ChatHarness
 
-PG_ENV = "TEST_DATABASE_URL"
+DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
+DATABASES = [d for d in os.environ.get("TEST_DATABASES", "sqlite,postgresql").split(",") if d]
 
 
-def _pg_base() -> str | None:
-    url = os.environ.get(PG_ENV, "")
-    return url if url.startswith("postgres") else None
+@functools.cache
+def _pg_reachable(url: str) -> str | None:
+    try:
+        engine = create_engine(url, connect_args={"connect_timeout": 3})
+        with engine.connect():
+            pass
+        engine.dispose()
+        return None
+    except Exception as exc:  # the reason is shown in the skip message
+        return type(exc).__name__
 
 
-@pytest.fixture
-def db_url(tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
+@pytest.fixture(params=DATABASES)
+def db_url(request, tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """A fresh, empty database for one test (file SQLite, or a PostgreSQL schema)."""
-    base = _pg_base()
-    if base is None:
+    if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'test.db'}"
         return
-    base = Settings(database_url=base).database_url
+    base = Settings(database_url=os.environ.get("TEST_DATABASE_URL", DEFAULT_PG)).database_url
+    problem = _pg_reachable(base)
+    if problem:
+        if os.environ.get("COPRO_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL is required but unreachable ({problem})")
+        pytest.skip(f"PostgreSQL unreachable ({problem})")
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(base)
     with admin.begin() as conn:

@@ -1,8 +1,10 @@
 """The delivery worker: sends outbox rows through platform senders.
 
-A row is marked `sending` (committed) before the network call and gets its
-outcome after. After a crash, rows still `sending` are marked `unknown`: we
-cannot tell whether the platform got them, and sending again could duplicate.
+A batch is first `claimed` (a lease no other worker takes). Each row is then
+marked `sending` (committed) just before its network call and gets its outcome
+after. After a crash, claimed rows go back to `pending` (never attempted), and
+the rows still `sending` (at most one per chat) are marked `unknown`: we cannot
+tell whether the platform got them, and sending again could duplicate.
 Messages to one chat go out in order; different chats go out concurrently.
 """
 
@@ -21,6 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.core.events import OutgoingMessage
+from bot.core.faults import fault_point
 from bot.storage.db import is_postgres
 from bot.storage.models import Identity, OutboxMessage, utcnow
 
@@ -72,8 +75,14 @@ class DeliveryWorker:
         self.wake = asyncio.Event()
 
     def recover_in_flight(self) -> int:
-        """Mark rows left `sending` by a crash as `unknown`; returns how many."""
+        """After a crash: unsent claims go back to pending, in-flight sends become
+        `unknown`. Returns the number of unknown rows. Run only in the leader."""
         with Session(self.engine) as session:
+            session.execute(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.status) == "claimed")
+                .values(status="pending")
+            )
             result = session.execute(
                 update(OutboxMessage)
                 .where(col(OutboxMessage.status) == "sending")
@@ -100,8 +109,7 @@ class DeliveryWorker:
                 query = query.with_for_update(skip_locked=True)
             rows = list(session.exec(query).all())
             for row in rows:
-                row.status = "sending"
-                row.attempts += 1
+                row.status = "claimed"
                 session.add(row)
             session.commit()
             return rows
@@ -135,18 +143,35 @@ class DeliveryWorker:
     async def _send_chat(self, rows: list[OutboxMessage]) -> None:
         sender = self.senders[rows[0].platform]
         for index, row in enumerate(rows):
+            if not self._mark_sending(row):
+                continue
+            fault_point("delivery.before_send")
             try:
                 result = await sender.send(row.chat_id, OutgoingMessage.from_dict(row.payload))
             except Exception as exc:  # a sender bug must not lose the row
                 log.exception("sender raised %s", type(exc).__name__)
                 result = SendResult("retry", retry_after=backoff(row.attempts),
                                     error=type(exc).__name__)
+            fault_point("delivery.after_send")
             if result.outcome != "sent":
                 # Release the rest first so a hold or migration also covers them.
                 self._release(rows[index + 1 :])
                 self._record(row, result)
                 return
             self._record(row, result)
+
+    def _mark_sending(self, row: OutboxMessage) -> bool:
+        """Commit `sending` before the network call, so a crash is never resent."""
+        with Session(self.engine) as session:
+            fresh = session.get(OutboxMessage, row.id)
+            if fresh is None or fresh.status != "claimed":
+                return False  # cancelled by STOP or erased while queued
+            fresh.status = "sending"
+            fresh.attempts += 1
+            row.attempts = fresh.attempts
+            session.add(fresh)
+            session.commit()
+            return True
 
     def _record(self, row: OutboxMessage, result: SendResult) -> None:
         """Store the outcome of one send."""
@@ -174,12 +199,12 @@ class DeliveryWorker:
             session.commit()
 
     def _release(self, rows: list[OutboxMessage]) -> None:
-        """Return claimed rows to `pending` (attempt not used) so order is kept."""
+        """Return claimed, unsent rows to `pending`, so this chat's order is kept."""
         with Session(self.engine) as session:
             for row in rows:
                 fresh = session.get(OutboxMessage, row.id)
-                if fresh is not None and fresh.status == "sending":
-                    fresh.status, fresh.attempts = "pending", max(fresh.attempts - 1, 0)
+                if fresh is not None and fresh.status == "claimed":
+                    fresh.status = "pending"
                     session.add(fresh)
             session.commit()
 

@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 from bot.config import Settings
 from bot.core.context import Context
 from bot.core.events import Event, OutgoingMessage
+from bot.core.faults import fault_point
 from bot.core.inbox import pending_ids
 from bot.core.members import resolve_member, roles_of
 from bot.core.router import Router
@@ -74,6 +75,8 @@ class Dispatcher:
                 self._dispatch(event, ctx)
                 row.status, row.processed_at = "done", utcnow()
                 session.add(row)
+                session.flush()
+                fault_point("dispatch.before_commit")
                 session.commit()
                 return True
             except Exception as exc:  # one bad event must not stop the others

@@ -5,6 +5,7 @@ Adapters translate to and from these; handlers see nothing else.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -75,7 +76,7 @@ class OutgoingMessage:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> OutgoingMessage:
+    def from_dict(cls, data: Mapping[str, Any]) -> OutgoingMessage:
         rows = [[Button(**b) for b in row] for row in data.get("buttons") or []]
         return cls(
             text=data.get("text", ""),

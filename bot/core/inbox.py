@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from bot.core.events import Event
+from bot.core.faults import fault_point
 from bot.storage.models import InboxEvent
 
 
@@ -24,6 +25,7 @@ def store_event(engine: Engine, event: Event, external_id: str) -> int | None:
         except IntegrityError:
             session.rollback()
             return None
+        fault_point("inbox.stored")
         return row.id
 
 
