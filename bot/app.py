@@ -13,7 +13,7 @@ from bot.core.events import Event
 from bot.core.inbox import store_event
 from bot.core.router import Router
 from bot.i18n import I18n
-from bot.storage import migrate
+from bot.storage import load_all_models, migrate
 from bot.storage.db import make_engine
 
 
@@ -24,6 +24,8 @@ class BotApp:
         self, settings: Settings, engine: Engine | None = None, router: Router | None = None
     ) -> None:
         from handlers import build_router
+
+        load_all_models()
 
         self.settings = settings
         self.engine = engine or make_engine(settings.database_url)

@@ -8,10 +8,9 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from bot.commands import feature_modules
 from bot.config import Settings, get_settings
 from bot.storage.models import ROLES
-
-EXPORTS = ("members", "feedback", "payments", "checkins")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,10 +40,31 @@ def build_parser() -> argparse.ArgumentParser:
     roles_sub.add_parser("list")
 
     export = sub.add_parser("export", help="export records for staff")
-    export.add_argument("what", choices=EXPORTS)
+    export.add_argument("what", choices=sorted(exporters()))
     export.add_argument("--format", choices=["csv", "json"], default="csv")
     export.add_argument("--output", "-o", default="-", help="file path, or - for stdout")
+    add_filters(export)
+    for module in feature_modules():
+        if hasattr(module, "register"):
+            module.register(sub)
     return parser
+
+
+def add_filters(export: argparse.ArgumentParser) -> None:
+    """Filters an export may honour; each exporter reads the ones it knows."""
+    export.add_argument("--from", dest="date_from", help="first date, YYYY-MM-DD")
+    export.add_argument("--to", dest="date_to", help="last date, YYYY-MM-DD")
+    for name in ("request", "session", "tag", "status"):
+        export.add_argument(f"--{name}")
+
+
+def exporters() -> dict[str, object]:
+    from bot.export import EXPORTERS
+
+    found: dict[str, object] = dict(EXPORTERS)
+    for module in feature_modules():
+        found.update(getattr(module, "EXPORTS", {}))
+    return found
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -57,7 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "run" and args.command is None:
         args = build_parser().parse_args(["run"])
     try:
-        return COMMANDS[command](settings, args)
+        func = COMMANDS.get(command) or args.func
+        return int(func(settings, args))
     except (ValueError, LookupError) as exc:
         print(f"copro-bot: {exc}", file=sys.stderr)
         return 2
@@ -100,11 +121,12 @@ def cmd_roles(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     from bot.export import export
 
+    exporter = exporters()[args.what]
     if args.output == "-":
-        export(settings, args.what, args.format, sys.stdout)
+        export(settings, exporter, args, sys.stdout)
     else:
         with open(args.output, "w", encoding="utf-8", newline="") as fh:
-            export(settings, args.what, args.format, fh)
+            export(settings, exporter, args, fh)
     return 0
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+from argparse import Namespace
 from collections.abc import Callable, Iterable
 from typing import Any, TextIO
 
@@ -19,10 +20,11 @@ from bot.storage.db import make_engine
 from bot.storage.models import Identity, Member, MemberRole, utcnow
 
 Rows = tuple[list[str], Iterable[dict[str, Any]]]
-Exporter = Callable[[Session], Rows]
+# An exporter gets the session and the parsed CLI filters (--from, --to, --tag...).
+Exporter = Callable[[Session, Namespace], Rows]
 
 
-def members(session: Session) -> Rows:
+def members(session: Session, filters: Namespace | None = None) -> Rows:
     """Everyone not erased: language, status, pause state, roles and platforms."""
     columns = ["member_id", "display_name", "language", "timezone", "status", "paused",
                "paused_until", "roles", "platforms", "joined"]
@@ -55,7 +57,7 @@ def members(session: Session) -> Rows:
 
 
 def _not_built(columns: list[str]) -> Exporter:
-    return lambda session: (columns, [])
+    return lambda session, filters: (columns, [])
 
 
 EXPORTERS: dict[str, Exporter] = {
@@ -67,12 +69,12 @@ EXPORTERS: dict[str, Exporter] = {
 }
 
 
-def export(settings: Settings, what: str, fmt: str, out: TextIO) -> int:
-    """Write one export to `out`; returns the number of rows."""
+def export(settings: Settings, exporter: Any, filters: Namespace, out: TextIO) -> int:
+    """Write one export to `out` in `filters.format`; returns the number of rows."""
     engine = make_engine(settings.database_url)
     with Session(engine) as session:
-        columns, rows = EXPORTERS[what](session)
-        return write(columns, rows, fmt, out)
+        columns, rows = exporter(session, filters)
+        return write(columns, rows, filters.format, out)
 
 
 def write(columns: list[str], rows: Iterable[dict[str, Any]], fmt: str, out: TextIO) -> int:

@@ -19,8 +19,12 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to `revision` in one transaction (PostgreSQL) or batch (SQLite)."""
+def upgrade(engine: Engine, revision: str = "heads") -> None:
+    """Bring the schema to `revision` in one transaction (PostgreSQL) or batch (SQLite).
+
+    Each feature's tables are a branch off `0001_core`, so features can land
+    in any order; "heads" upgrades every branch.
+    """
     cfg = alembic_config(engine)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn

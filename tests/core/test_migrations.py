@@ -7,7 +7,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
-from bot.storage import migrate
+from bot.storage import load_all_models, migrate
 from bot.storage.db import make_engine
 
 
@@ -24,6 +24,7 @@ def test_upgrade_downgrade_upgrade(db_url: str) -> None:
 
 
 def test_migrations_match_the_models(db_url: str) -> None:
+    load_all_models()
     engine = make_engine(db_url)
     migrate.upgrade(engine)
     with engine.connect() as conn:

@@ -6,8 +6,9 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
-from bot.storage import models  # noqa: F401  (registers tables on the metadata)
+from bot.storage import load_all_models
 
+load_all_models()  # registers every feature's tables on the metadata
 config = context.config
 target_metadata = SQLModel.metadata
 
