@@ -31,6 +31,11 @@ class Member(SQLModel, table=True):
     # active | stopped (said STOP) | left
     status: str = Field(default="active", max_length=16)
     paused_until: datetime | None = None
+    # Quiet hours in the member's own time zone, "HH:MM"; None means no quiet hours.
+    quiet_start: str | None = Field(default="21:00", max_length=5)
+    quiet_end: str | None = Field(default="08:00", max_length=5)
+    # Where to reach a member who linked several platforms (None: the first linked).
+    preferred_platform: str | None = Field(default=None, max_length=16)
     created_at: datetime = Field(default_factory=utcnow)
 
 

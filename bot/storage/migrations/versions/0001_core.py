@@ -23,6 +23,9 @@ def upgrade() -> None:
         sa.Column("timezone", sa.String(64), nullable=False),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("paused_until", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("quiet_start", sa.String(5), nullable=True),
+        sa.Column("quiet_end", sa.String(5), nullable=True),
+        sa.Column("preferred_platform", sa.String(16), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_table(
