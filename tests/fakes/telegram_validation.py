@@ -384,7 +384,9 @@ def _mdv2_is_end(src: _Text, pos: int, kind: str) -> bool:
 
 
 def _reserved_error(char: str) -> ApiError:
-    return _parse_error(f"Character '{char}' is reserved and must be escaped with the preceding '\\'")
+    return _parse_error(
+        f"Character '{char}' is reserved and must be escaped with the preceding '\\'"
+    )
 
 
 def _mdv2_open(src: _Text, pos: int) -> tuple[str, str, int]:
@@ -623,7 +625,9 @@ def check_caption(
     strict_html_entities: bool = True,
 ) -> FormattedText:
     """Validate a media caption (may be empty)."""
-    formatted = parse_formatted(caption or "", parse_mode, strict_html_entities=strict_html_entities)
+    formatted = parse_formatted(
+        caption or "", parse_mode, strict_html_entities=strict_html_entities
+    )
     if utf16_len(formatted.text) > limit:
         raise ApiError(400, "Bad Request: message caption is too long")
     return formatted
@@ -669,8 +673,10 @@ def _check_inline_button(button: Any) -> None:
     if "url" in button:
         url = button["url"]
         parts = urlsplit(url) if isinstance(url, str) else None
-        if parts is None or parts.scheme not in ("http", "https", "tg") or (
-            parts.scheme != "tg" and not parts.netloc
+        if (
+            parts is None
+            or parts.scheme not in ("http", "https", "tg")
+            or (parts.scheme != "tg" and not parts.netloc)
         ):
             raise ApiError(
                 400, f"Bad Request: inline keyboard button URL '{url}' is invalid: Wrong HTTP URL"
