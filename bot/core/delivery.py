@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 
 from bot.core.events import OutgoingMessage
 from bot.core.faults import fault_point
+from bot.core.logsafe import log_failure
 from bot.storage.db import is_postgres
 from bot.storage.models import Identity, OutboxMessage, utcnow
 
@@ -131,7 +132,7 @@ class DeliveryWorker:
             try:
                 sent = await self.run_once()
             except Exception as exc:
-                log.exception("delivery round failed: %s", type(exc).__name__)
+                log_failure(log, "delivery round failed", exc)
                 sent = 0
             if sent == 0:
                 self.wake.clear()
@@ -149,7 +150,7 @@ class DeliveryWorker:
             try:
                 result = await sender.send(row.chat_id, OutgoingMessage.from_dict(row.payload))
             except Exception as exc:  # a sender bug must not lose the row
-                log.exception("sender raised %s", type(exc).__name__)
+                log_failure(log, "sender raised", exc)
                 result = SendResult("retry", retry_after=backoff(row.attempts),
                                     error=type(exc).__name__)
             fault_point("delivery.after_send")

@@ -20,6 +20,7 @@ from bot.core.context import Context
 from bot.core.events import Event, OutgoingMessage
 from bot.core.faults import fault_point
 from bot.core.inbox import pending_ids
+from bot.core.logsafe import log_failure
 from bot.core.members import resolve_member, roles_of
 from bot.core.router import Router
 from bot.core.state import StateView
@@ -81,7 +82,7 @@ class Dispatcher:
                 return True
             except Exception as exc:  # one bad event must not stop the others
                 session.rollback()
-                log.exception("event %s failed: %s", inbox_id, type(exc).__name__)
+                log_failure(log, f"event {inbox_id} failed", exc)
         self._record_failure(inbox_id, event)
         return True
 
@@ -166,8 +167,8 @@ class Dispatcher:
                 ctx = self._context(session, event, inbox_id)
                 if event.kind not in ("blocked", "unblocked"):
                     ctx.reply(ctx._("Sorry, something went wrong on our side. Please try again."))
-            except Exception:
-                log.exception("could not queue the apology for event %s", inbox_id)
+            except Exception as exc:
+                log_failure(log, f"could not queue the apology for event {inbox_id}", exc)
             session.commit()
 
 

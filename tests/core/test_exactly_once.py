@@ -64,3 +64,20 @@ def test_odd_external_ids_are_stored(app: BotApp, external_id: str) -> None:
     event = text_event(PLATFORM, "u1", "u1", "hi")
     assert app.receive(event, external_id) is not None
     assert app.receive(event, external_id) is None
+
+
+def test_a_crash_never_logs_what_the_member_typed(
+    settings, app: BotApp, caplog: pytest.LogCaptureFixture  # type: ignore[no-untyped-def]
+) -> None:
+    secret = "my address is 1 Secret Street"
+
+    def explode(event: Event, ctx) -> None:  # type: ignore[no-untyped-def]
+        raise ValueError(f"bad input: {event.text}")
+
+    router = Router()
+    router.fallback(explode)
+    chat = ChatHarness(BotApp(settings, engine=app.engine, router=router))
+    with caplog.at_level("DEBUG"):
+        chat.say(secret)
+    assert "ValueError" in caplog.text
+    assert "Secret Street" not in caplog.text

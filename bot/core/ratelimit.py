@@ -1,0 +1,123 @@
+"""An asyncio rate limiter for platform sends, shared by the chat adapters.
+
+Platforms publish limits per bot (Telegram: about 30 messages a second), per
+chat (1 a second) and per group (20 a minute), and answer 429 with a
+`retry_after` when a bot goes over. We keep under the limits ourselves, and a
+429 blocks only the scope it was about, so one throttled chat never stalls
+the others. PTB's AIORateLimiter is not used: in 22.8 a RetryAfter pause can be
+released early by other requests.
+
+One limiter lives in one process and one event loop; it needs no locks because
+checking and recording a slot happen without an `await` in between.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+
+GLOBAL = "*"
+
+
+def default_is_group(scope: str) -> bool:
+    """Telegram groups and channels have negative ids; private chats positive."""
+    return scope.startswith("-")
+
+
+class RateLimiter:
+    """Waits until a send to `scope` is within every limit, then records it.
+
+    `slack` seconds are added to every interval and window, so network jitter
+    between our clock and the server's cannot turn an exact fit into a breach.
+    """
+
+    def __init__(
+        self,
+        *,
+        global_rate: int = 30,
+        global_period: float = 1.0,
+        private_interval: float = 1.0,
+        group_rate: int = 20,
+        group_period: float = 60.0,
+        slack: float = 0.05,
+        is_group: Callable[[str], bool] = default_is_group,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    ) -> None:
+        if global_rate < 1 or group_rate < 1:
+            raise ValueError("rates must be at least 1")
+        self.global_rate = global_rate
+        self.global_period = global_period + slack
+        self.private_interval = private_interval + slack if private_interval > 0 else 0.0
+        self.group_rate = group_rate
+        self.group_period = group_period + slack
+        self.is_group = is_group
+        self.clock = clock
+        self.sleep = sleep
+        self._global: deque[float] = deque()
+        self._last: dict[str, float] = {}
+        self._groups: dict[str, deque[float]] = {}
+        self._blocked: dict[str, float] = {}
+
+    def block(self, scope: str | None, seconds: float) -> None:
+        """Send nothing to `scope` (None: to anyone) for `seconds`, e.g. after a 429."""
+        key = GLOBAL if scope is None else scope
+        until = self.clock() + max(seconds, 0.0)
+        self._blocked[key] = max(self._blocked.get(key, 0.0), until)
+
+    def blocked_for(self, scope: str | None) -> float:
+        """Seconds left on a block of `scope` (0 when not blocked)."""
+        key = GLOBAL if scope is None else scope
+        return max(self._blocked.get(key, 0.0) - self.clock(), 0.0)
+
+    def delay(self, scope: str) -> float:
+        """Seconds to wait before a send to `scope` would be within every limit."""
+        now = self.clock()
+        self._prune(now, scope)
+        waits = [
+            self._blocked.get(GLOBAL, 0.0) - now,
+            self._blocked.get(scope, 0.0) - now,
+        ]
+        if len(self._global) >= self.global_rate:
+            waits.append(self._global[-self.global_rate] + self.global_period - now)
+        if self.is_group(scope):
+            sends = self._groups.get(scope)
+            if sends is not None and len(sends) >= self.group_rate:
+                waits.append(sends[-self.group_rate] + self.group_period - now)
+        elif scope in self._last:
+            waits.append(self._last[scope] + self.private_interval - now)
+        return max(max(waits), 0.0)
+
+    async def acquire(self, scope: str) -> None:
+        """Wait for a free slot for `scope` and take it."""
+        while True:
+            wait = self.delay(scope)
+            if wait <= 0:
+                self._record(scope, self.clock())
+                return
+            await self.sleep(wait)
+
+    def _record(self, scope: str, now: float) -> None:
+        self._global.append(now)
+        if self.is_group(scope):
+            self._groups.setdefault(scope, deque()).append(now)
+        else:
+            self._last[scope] = now
+
+    def _prune(self, now: float, scope: str) -> None:
+        """Forget sends that no longer count, so memory stays bounded by activity."""
+        while self._global and self._global[0] <= now - self.global_period:
+            self._global.popleft()
+        sends = self._groups.get(scope)
+        while sends and sends[0] <= now - self.group_period:
+            sends.popleft()
+        if len(self._last) > 1000:
+            horizon = now - self.private_interval
+            self._last = {k: t for k, t in self._last.items() if t > horizon}
+        if len(self._groups) > 100:
+            horizon = now - self.group_period
+            self._groups = {k: d for k, d in self._groups.items() if d and d[-1] > horizon}
+        if len(self._blocked) > 100:
+            self._blocked = {k: until for k, until in self._blocked.items() if until > now}
