@@ -85,9 +85,14 @@ class CatalogStore:
         return gettext.GNUTranslations(buf)
 
 
+# Plain language codes mean the UK variant where Babel has one: "en" alone would
+# be US English ("November 27, 2026" instead of "27 November 2026").
+REGIONAL = {"en": "en_GB", "pa": "pa_Guru_IN", "bn": "bn_BD", "so": "so_SO", "ar": "ar_001"}
+
+
 def babel_locale(lang: str) -> Locale:
     try:
-        return Locale.parse(lang)
+        return Locale.parse(REGIONAL.get(lang, lang))
     except (UnknownLocaleError, ValueError):
         return Locale.parse("en")
 
