@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import or_, update
-from sqlmodel import col
+from sqlmodel import col, select
 
 from bot.core.context import Context
 from bot.core.events import Button, Event
 from bot.core.keywords import match_keyword
+from bot.core.quiet import next_allowed
 from bot.core.router import Router
 from bot.i18n import N_
 from bot.storage.models import OutboxMessage, utcnow
@@ -82,6 +83,7 @@ def pause_chosen(event: Event, ctx: Context) -> None:
     until = utcnow() + timedelta(days=days if days else 36500)
     ctx.member.paused_until = until
     ctx.session.add(ctx.member)
+    retime_queued(ctx, until)
     if days:
         ctx.reply(ctx._("Your break has started. I will not message you until {date}. "
                         "Send /resume to come back sooner.").format(date=ctx.t.date(until)))
@@ -95,4 +97,28 @@ def resume(event: Event, ctx: Context) -> None:
     if ctx.member.status == "stopped":
         ctx.member.status = "active"
     ctx.session.add(ctx.member)
+    retime_queued(ctx, next_allowed(ctx.member, utcnow()) or utcnow(), only_later=True)
     ctx.reply(ctx._("Welcome back. Your messages are on again."))
+
+
+def retime_queued(ctx: Context, when: datetime, *, only_later: bool = False) -> None:
+    """Move this member's queued messages (not this reply) to `when`.
+
+    A pause holds back everything already queued, broadcasts included; ending
+    it brings held messages forward to the next time outside quiet hours.
+    """
+    rows = ctx.session.exec(
+        select(OutboxMessage).where(
+            col(OutboxMessage.member_id) == ctx.member.id,
+            col(OutboxMessage.status) == "pending",
+            or_(col(OutboxMessage.source_event_id).is_(None),
+                col(OutboxMessage.source_event_id) != ctx.event_id),
+        )
+    ).all()
+    for row in rows:
+        if only_later and row.not_before <= when:
+            continue
+        if not only_later and row.not_before >= when:
+            continue
+        row.not_before = when
+        ctx.session.add(row)

@@ -16,7 +16,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
@@ -59,6 +59,44 @@ def backoff(attempts: int) -> float:
     return float(min(2 ** max(attempts - 1, 0), 300))
 
 
+class Journal:
+    """Coalesces the worker's status writes into shared transactions.
+
+    Every write submitted within `window` seconds commits in one transaction,
+    and each caller resumes only after that commit. Concurrent chats thus share
+    commits (the database stops being the bottleneck) while each row is still
+    durably `sending` before its network call.
+    """
+
+    def __init__(self, engine: Engine, window: float = 0.002) -> None:
+        self.engine = engine
+        self.window = window
+        self._ops: list[tuple[Callable[..., Any], tuple[Any, ...], asyncio.Future[Any]]] = []
+
+    async def submit(self, op: Callable[..., Any], *args: Any) -> Any:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Any] = loop.create_future()
+        if not self._ops:
+            loop.call_later(self.window, self._flush)
+        self._ops.append((op, args, future))
+        return await future
+
+    def _flush(self) -> None:
+        ops, self._ops = self._ops, []
+        try:
+            with Session(self.engine, expire_on_commit=False) as session:
+                results = [op(session, *args) for op, args, _ in ops]
+                session.commit()
+        except Exception as exc:
+            for _, _, future in ops:
+                if not future.done():
+                    future.set_exception(exc)
+            return
+        for (_, _, future), result in zip(ops, results, strict=True):
+            if not future.done():
+                future.set_result(result)
+
+
 class DeliveryWorker:
     """Claims due outbox rows and sends them; safe to run in one leader process."""
 
@@ -74,6 +112,7 @@ class DeliveryWorker:
         self.clock = clock
         self.batch_size = batch_size
         self.wake = asyncio.Event()
+        self.journal = Journal(engine)
 
     def recover_in_flight(self) -> int:
         """After a crash: unsent claims go back to pending, in-flight sends become
@@ -123,8 +162,25 @@ class DeliveryWorker:
         by_chat: OrderedDict[tuple[str, str], list[OutboxMessage]] = OrderedDict()
         for row in rows:
             by_chat.setdefault((row.platform, row.chat_id), []).append(row)
-        await asyncio.gather(*(self._send_chat(chat_rows) for chat_rows in by_chat.values()))
+        outcomes = await asyncio.gather(
+            *(self._send_chat(chat_rows) for chat_rows in by_chat.values()),
+            return_exceptions=True,
+        )
+        self._unclaim([row.id for row in rows if row.id is not None])
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                log_failure(log, "delivery to one chat failed", outcome)
         return len(rows)
+
+    def _unclaim(self, ids: list[int]) -> None:
+        """Rows of this round never attempted (e.g. after a database error) go back."""
+        with Session(self.engine) as session:
+            session.execute(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.id).in_(ids), col(OutboxMessage.status) == "claimed")
+                .values(status="pending")
+            )
+            session.commit()
 
     async def run_forever(self, stop: asyncio.Event, idle: float = 0.5) -> None:
         self.recover_in_flight()
@@ -142,9 +198,14 @@ class DeliveryWorker:
                     pass
 
     async def _send_chat(self, rows: list[OutboxMessage]) -> None:
+        """Send one chat's rows in order; stop at the first that is not sent."""
         sender = self.senders[rows[0].platform]
+        ready = await self.journal.submit(self._op_mark, rows[0])
         for index, row in enumerate(rows):
-            if not self._mark_sending(row):
+            following = rows[index + 1] if index + 1 < len(rows) else None
+            if not ready:  # cancelled by STOP or erased while queued
+                ready = following is not None and await self.journal.submit(
+                    self._op_mark, following)
                 continue
             fault_point("delivery.before_send")
             try:
@@ -155,59 +216,63 @@ class DeliveryWorker:
                                     error=type(exc).__name__)
             fault_point("delivery.after_send")
             if result.outcome != "sent":
-                # Release the rest first so a hold or migration also covers them.
-                self._release(rows[index + 1 :])
-                self._record(row, result)
+                await self.journal.submit(self._op_stop_chat, row, result, rows[index + 1 :])
                 return
-            self._record(row, result)
+            ready = await self.journal.submit(self._op_record_then_mark, row, result, following)
 
-    def _mark_sending(self, row: OutboxMessage) -> bool:
-        """Commit `sending` before the network call, so a crash is never resent."""
-        with Session(self.engine) as session:
-            fresh = session.get(OutboxMessage, row.id)
-            if fresh is None or fresh.status != "claimed":
-                return False  # cancelled by STOP or erased while queued
-            fresh.status = "sending"
-            fresh.attempts += 1
-            row.attempts = fresh.attempts
-            session.add(fresh)
-            session.commit()
-            return True
+    def _op_mark(self, session: Session, row: OutboxMessage) -> bool:
+        """`sending` is committed before the network call, so a crash is never resent."""
+        fresh = session.get(OutboxMessage, row.id)
+        if fresh is None or fresh.status != "claimed":
+            return False
+        fresh.status = "sending"
+        fresh.attempts += 1
+        row.attempts = fresh.attempts
+        session.add(fresh)
+        return True
 
-    def _record(self, row: OutboxMessage, result: SendResult) -> None:
+    def _op_record_then_mark(
+        self, session: Session, row: OutboxMessage, result: SendResult,
+        following: OutboxMessage | None,
+    ) -> bool:
+        self._record(session, row, result)
+        return following is not None and self._op_mark(session, following)
+
+    def _op_stop_chat(
+        self, session: Session, row: OutboxMessage, result: SendResult,
+        rest: list[OutboxMessage],
+    ) -> None:
+        """Release the chat's other rows first, so a hold or migration covers them too."""
+        for other in rest:
+            fresh = session.get(OutboxMessage, other.id)
+            if fresh is not None and fresh.status == "claimed":
+                fresh.status = "pending"
+                session.add(fresh)
+        session.flush()
+        self._record(session, row, result)
+
+    def _record(self, session: Session, row: OutboxMessage, result: SendResult) -> None:
         """Store the outcome of one send."""
         now = self.clock()
-        with Session(self.engine) as session:
-            fresh = session.get(OutboxMessage, row.id)
-            assert fresh is not None
-            fresh.last_error = result.error
-            if result.outcome == "sent":
-                fresh.status, fresh.sent_at = "sent", now
-                fresh.platform_message_id = result.message_id
-            elif result.outcome == "retry" and fresh.attempts < MAX_ATTEMPTS:
-                wait = result.retry_after or backoff(fresh.attempts)
-                until = now + timedelta(seconds=wait)
-                fresh.status, fresh.not_before = "pending", until
-                self._hold_chat(session, fresh, until)
-            elif result.outcome == "migrated" and result.new_chat_id:
-                self._migrate(session, fresh, result.new_chat_id)
-            elif result.outcome == "unreachable":
-                fresh.status = "unreachable"
-                self._mark_unreachable(session, fresh, result.error or "unreachable")
-            else:
-                fresh.status = "failed"
-            session.add(fresh)
-            session.commit()
-
-    def _release(self, rows: list[OutboxMessage]) -> None:
-        """Return claimed, unsent rows to `pending`, so this chat's order is kept."""
-        with Session(self.engine) as session:
-            for row in rows:
-                fresh = session.get(OutboxMessage, row.id)
-                if fresh is not None and fresh.status == "claimed":
-                    fresh.status = "pending"
-                    session.add(fresh)
-            session.commit()
+        fresh = session.get(OutboxMessage, row.id)
+        assert fresh is not None
+        fresh.last_error = result.error
+        if result.outcome == "sent":
+            fresh.status, fresh.sent_at = "sent", now
+            fresh.platform_message_id = result.message_id
+        elif result.outcome == "retry" and fresh.attempts < MAX_ATTEMPTS:
+            wait = result.retry_after or backoff(fresh.attempts)
+            until = now + timedelta(seconds=wait)
+            fresh.status, fresh.not_before = "pending", until
+            self._hold_chat(session, fresh, until)
+        elif result.outcome == "migrated" and result.new_chat_id:
+            self._migrate(session, fresh, result.new_chat_id)
+        elif result.outcome == "unreachable":
+            fresh.status = "unreachable"
+            self._mark_unreachable(session, fresh, result.error or "unreachable")
+        else:
+            fresh.status = "failed"
+        session.add(fresh)
 
     @staticmethod
     def _hold_chat(session: Session, row: OutboxMessage, until: datetime) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlmodel import Session, select
 
 from bot.core.events import text_event
 from bot.core.keywords import KEYWORDS, match_keyword
-from bot.storage.models import Member, OutboxMessage
+from bot.storage.models import Member, OutboxMessage, utcnow
 from tests.harness import ChatHarness
 
 
@@ -75,3 +77,29 @@ def test_welsh_words_work_for_a_welsh_speaker(chat: ChatHarness) -> None:
     chat.say("/start")
     chat.press_label("Cymraeg")
     assert "116 123" in chat.say("cymorth")[0].text
+
+
+def _queue_for(chat: ChatHarness, text: str, delay: timedelta = timedelta(0)) -> None:
+    with Session(chat.app.engine) as s:
+        member = s.exec(select(Member)).one()
+        s.add(OutboxMessage(member_id=member.id, platform="test", chat_id="u1",
+                            payload={"text": text, "buttons": []},
+                            not_before=utcnow() + delay))
+        s.commit()
+
+
+def test_pause_holds_back_queued_messages_and_resume_brings_them_forward(
+    chat: ChatHarness,
+) -> None:
+    chat.say("/start")
+    with Session(chat.app.engine) as s:
+        member = s.exec(select(Member)).one()
+        member.quiet_start = member.quiet_end = None
+        s.add(member)
+        s.commit()
+    chat.say("pause")
+    _queue_for(chat, "an update")
+    chat.press_label("Until I say")
+    assert "an update" not in chat.texts(), "held back during the pause"
+    chat.say("/resume")
+    assert "an update" in chat.texts(), "sent once the pause ends"
