@@ -96,6 +96,10 @@ class Dispatcher:
             default_timezone=self.settings.default_timezone,
         )
         assert member.id is not None
+        if identity.unreachable and event.kind != "blocked":
+            # They just wrote to us, so they can be reached again (e.g. DMs reopened).
+            identity.unreachable, identity.unreachable_reason = False, None
+            session.add(identity)
         return Context(
             session=session,
             member=member,

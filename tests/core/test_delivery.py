@@ -140,3 +140,18 @@ def test_a_sender_that_raises_does_not_lose_the_row(app: BotApp) -> None:
     queue(app, "a", "hello")
     drain(DeliveryWorker(app.engine, {"fake": Broken()}))
     assert statuses(app) == ["pending"]
+
+
+def test_writing_to_us_again_makes_a_member_reachable(app: BotApp) -> None:
+    from tests.harness import ChatHarness
+
+    chat = ChatHarness(app)
+    chat.say("/help")
+    with Session(app.engine) as s:
+        identity = s.exec(select(Identity)).one()
+        identity.unreachable, identity.unreachable_reason = True, "dms_closed"
+        s.add(identity)
+        s.commit()
+    assert chat.say("/help"), "the reply to their own message goes out"
+    with Session(app.engine) as s:
+        assert s.exec(select(Identity)).one().unreachable is False
