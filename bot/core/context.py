@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot.config import Settings
 from bot.core.events import Button, OutgoingMessage
+from bot.core.reach import pick_identity
 from bot.core.router import CommandSpec
 from bot.core.state import StateView
 from bot.i18n import I18n, Translator
@@ -70,12 +71,8 @@ class Context:
         self.sent.append(row)
 
     def send_to_member(self, member_id: int, message: OutgoingMessage) -> bool:
-        """Message another member on their first reachable platform."""
-        identity = self.session.exec(
-            select(Identity)
-            .where(Identity.member_id == member_id, Identity.unreachable == False)  # noqa: E712
-            .order_by(Identity.id)  # type: ignore[arg-type]
-        ).first()
+        """Message another member once, on their preferred reachable platform."""
+        identity = pick_identity(self.session, member_id)
         if identity is None:
             return False
         self.send(identity, message)
