@@ -47,9 +47,15 @@ class Context:
         self.session.add(self.member)
         self.t = self.i18n.translator(lang, self.member.timezone)
 
-    def reply(self, text: str, buttons: list[list[Button]] | None = None) -> None:
-        """Queue a message to the chat this event came from."""
-        message = OutgoingMessage(text=text, buttons=buttons or [])
+    def reply(
+        self, text: str, buttons: list[list[Button]] | None = None, *, sensitive: bool = False
+    ) -> None:
+        """Queue a message to the chat this event came from.
+
+        `sensitive` marks a secret such as a login link: the stored copy is
+        blanked as soon as it has been sent.
+        """
+        message = OutgoingMessage(text=text, buttons=buttons or [], sensitive=sensitive)
         self.send(self.identity, message)
 
     def reply_document(self, text: str, name: str, content: str) -> None:

@@ -260,6 +260,8 @@ class DeliveryWorker:
         if result.outcome == "sent":
             fresh.status, fresh.sent_at = "sent", now
             fresh.platform_message_id = result.message_id
+            if fresh.payload.get("sensitive"):
+                fresh.payload = {"text": "", "buttons": [], "scrubbed": True, "sensitive": True}
         elif result.outcome == "retry" and fresh.attempts < MAX_ATTEMPTS:
             wait = result.retry_after or backoff(fresh.attempts)
             until = now + timedelta(seconds=wait)

@@ -66,6 +66,8 @@ class OutgoingMessage:
     buttons: list[list[Button]] = field(default_factory=list)
     document_name: str | None = None
     document_text: str | None = None
+    # A secret (e.g. a login link): the stored copy is blanked once it is sent.
+    sensitive: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -73,6 +75,7 @@ class OutgoingMessage:
             "buttons": [[asdict(b) for b in row] for row in self.buttons],
             "document_name": self.document_name,
             "document_text": self.document_text,
+            "sensitive": self.sensitive,
         }
 
     @classmethod
@@ -83,6 +86,7 @@ class OutgoingMessage:
             buttons=rows,
             document_name=data.get("document_name"),
             document_text=data.get("document_text"),
+            sensitive=bool(data.get("sensitive", False)),
         )
 
     def actions(self) -> list[str]:

@@ -155,3 +155,19 @@ def test_writing_to_us_again_makes_a_member_reachable(app: BotApp) -> None:
     assert chat.say("/help"), "the reply to their own message goes out"
     with Session(app.engine) as s:
         assert s.exec(select(Identity)).one().unreachable is False
+
+
+def test_a_sensitive_message_is_blanked_once_sent(app: BotApp) -> None:
+    with Session(app.engine) as s:
+        member, _ = resolve_member(s, "fake", "a", "a", default_language="en",
+                                   default_timezone="UTC")
+        s.add(OutboxMessage(member_id=member.id, platform="fake", chat_id="a",
+                            payload=OutgoingMessage("login: https://x/login/SECRET",
+                                                    sensitive=True).to_dict()))
+        s.commit()
+    sender = ScriptedSender()
+    drain(DeliveryWorker(app.engine, {"fake": sender}))
+    assert "SECRET" in sender.calls[0][1], "the member gets the link"
+    with Session(app.engine) as s:
+        row = s.exec(select(OutboxMessage)).one()
+        assert row.status == "sent" and "SECRET" not in str(row.payload)
