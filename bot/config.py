@@ -26,7 +26,8 @@ class Settings(BaseSettings):
     """Deployment configuration. Field names map to upper-case env vars."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False,
+        env_ignore_empty=True,
     )
 
     database_url: str = Field(default="sqlite:///copro-bot.db")
@@ -49,6 +50,66 @@ class Settings(BaseSettings):
     web_port: int = 8080
 
     log_level: str = "INFO"
+
+    # Onboarding, consent and privacy
+    privacy_notice_url: str | None = None
+    privacy_notice_text: str | None = None
+    consent_version: str | None = None
+    benefits_advice: str | None = None
+    invite_valid_hours: int = 48
+    retention_inbox_days: int = 30
+    retention_outbox_days: int = 90
+    retention_unconsented_days: int = 30
+    retention_left_days: int = 180
+    retention_codes_days: int = 7
+    retention_finance_years: int = 6
+
+    # Scheduler, check-ins, sessions and safeguarding
+    scheduler_scan_seconds: float = 30.0
+    scheduler_standby_retry_seconds: float = 3.0
+    scheduler_heartbeat_seconds: float = 2.0
+    scheduler_late_after_seconds: float = 300.0
+    checkin_drop_after_hours: float = 24.0
+    checkin_answer_hours: float = 72.0
+    checkin_note_max_chars: int = 500
+    checkin_low_mood: int = 2
+    risk_phrases: dict[str, list[str]] | None = None
+    serious_risk_phrases: dict[str, list[str]] | None = None
+    session_reminder_minutes: list[int] = Field(default_factory=lambda: [1440, 60])
+    session_reminder_skip_under_minutes: int = 180
+    safeguarding_escalation_hours: float = 4.0
+    safeguarding_escalation_contacts: list[str] = Field(default_factory=list)
+    staff_working_days: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4])
+    staff_working_start: str = "09:00"
+    staff_working_end: str = "17:00"
+    staff_timezone: str | None = None
+
+    # Payments
+    payments_rate_card_path: Path | None = None
+    payments_two_person_approval: bool = True
+    payments_arrival_days: int = 3
+    payments_chase_after_days: int = 5
+    payments_not_yet_chase_days: int = 3
+    payments_benefits_advice_link: str | None = None
+
+    # Feedback and broadcasts
+    feedback_min_group_size: int = 5
+    feedback_session_delay_minutes: int = 120
+    broadcast_batch_size: int = 500
+
+    # Discord
+    discord_guild_id: int | None = None
+    discord_welcome_channel_id: int | None = None
+    discord_role_map: dict[str, str | list[str]] = Field(default_factory=dict)
+
+    # Staff dashboard
+    dashboard_base_url: str | None = None
+    dashboard_cookie_secure: bool = True
+    dashboard_session_hours: float = 8.0
+    dashboard_idle_minutes: float = 60.0
+    dashboard_login_max_failures: int = 5
+    dashboard_login_window_minutes: float = 15.0
+    dashboard_overview_cache_seconds: float = 60.0
 
     @field_validator("database_url")
     @classmethod

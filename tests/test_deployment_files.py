@@ -44,3 +44,12 @@ def test_required_names_from_the_brief() -> None:
     for name in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_API_URL", "DISCORD_BOT_TOKEN", "DATABASE_URL"):
         assert name in SETTING_NAMES
     assert Settings(_env_file=None).telegram_api_url == "https://api.telegram.org/bot"  # type: ignore[call-arg]
+
+
+def test_env_example_loads_as_a_working_env_file() -> None:
+    """Copying .env.example to .env must give a valid configuration."""
+    settings = Settings(_env_file=ROOT / ".env.example")  # type: ignore[call-arg]
+    assert settings.telegram_bot_token is None
+    assert settings.discord_guild_id is None
+    assert settings.session_reminder_minutes == [1440, 60]
+    assert settings.organisations == ["Our Co-production Group"]
