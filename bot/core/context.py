@@ -29,6 +29,8 @@ class Context:
     roles: frozenset[str]
     event_id: int | None = None
     commands: dict[str, CommandSpec] = field(default_factory=dict)
+    # Where this event happened (a group, or their private chat); replies go there.
+    reply_chat_id: str | None = None
     sent: list[OutboxMessage] = field(default_factory=list)
 
     def _(self, message: str) -> str:
@@ -56,19 +58,22 @@ class Context:
         blanked as soon as it has been sent.
         """
         message = OutgoingMessage(text=text, buttons=buttons or [], sensitive=sensitive)
-        self.send(self.identity, message)
+        self.send(self.identity, message, chat_id=self.reply_chat_id)
 
     def reply_document(self, text: str, name: str, content: str) -> None:
+        """Files are personal (e.g. /mydata): always to their private chat."""
         self.send(
             self.identity, OutgoingMessage(text=text, document_name=name, document_text=content)
         )
 
-    def send(self, identity: Identity, message: OutgoingMessage) -> None:
+    def send(
+        self, identity: Identity, message: OutgoingMessage, *, chat_id: str | None = None
+    ) -> None:
         """Write an outbox row in this transaction; delivery happens after commit."""
         row = OutboxMessage(
             member_id=identity.member_id,
             platform=identity.platform,
-            chat_id=identity.chat_id,
+            chat_id=chat_id or identity.chat_id,
             payload=message.to_dict(),
             source_event_id=self.event_id,
             not_before=utcnow(),

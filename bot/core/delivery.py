@@ -11,14 +11,16 @@ Messages to one chat go out in order; different chats go out concurrently.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import logging
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
-from sqlalchemy import update
+from sqlalchemy import tuple_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -52,6 +54,18 @@ class Sender(Protocol):
     platform: str
 
     async def send(self, chat_id: str, message: OutgoingMessage) -> SendResult: ...
+
+
+def _forget(finished: Callable[[tuple[str, str]], None], key: tuple[str, str],
+            _task: asyncio.Task[None]) -> None:
+    finished(key)
+
+
+def _by_chat(rows: list[OutboxMessage]) -> OrderedDict[tuple[str, str], list[OutboxMessage]]:
+    grouped: OrderedDict[tuple[str, str], list[OutboxMessage]] = OrderedDict()
+    for row in rows:
+        grouped.setdefault((row.platform, row.chat_id), []).append(row)
+    return grouped
 
 
 def backoff(attempts: int) -> float:
@@ -131,8 +145,8 @@ class DeliveryWorker:
             session.commit()
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
-    def claim(self) -> list[OutboxMessage]:
-        """Take due rows for platforms we can send on, first per chat only in order."""
+    def claim(self, busy: Collection[tuple[str, str]] = ()) -> list[OutboxMessage]:
+        """Take due rows for platforms we can send on, skipping chats still being sent to."""
         now = self.clock()
         with Session(self.engine, expire_on_commit=False) as session:
             query = (
@@ -145,6 +159,9 @@ class DeliveryWorker:
                 .order_by(col(OutboxMessage.id))
                 .limit(self.batch_size)
             )
+            if busy:
+                pair = tuple_(col(OutboxMessage.platform), col(OutboxMessage.chat_id))
+                query = query.where(pair.not_in(list(busy)))
             if is_postgres(self.engine):
                 query = query.with_for_update(skip_locked=True)
             rows = list(session.exec(query).all())
@@ -155,22 +172,52 @@ class DeliveryWorker:
             return rows
 
     async def run_once(self) -> int:
-        """Send everything due now; returns the number of rows attempted."""
+        """Send everything due now and wait for it; returns the number of rows claimed."""
         rows = self.claim()
         if not rows:
             return 0
-        by_chat: OrderedDict[tuple[str, str], list[OutboxMessage]] = OrderedDict()
-        for row in rows:
-            by_chat.setdefault((row.platform, row.chat_id), []).append(row)
-        outcomes = await asyncio.gather(
-            *(self._send_chat(chat_rows) for chat_rows in by_chat.values()),
-            return_exceptions=True,
-        )
-        self._unclaim([row.id for row in rows if row.id is not None])
-        for outcome in outcomes:
-            if isinstance(outcome, BaseException):
-                log_failure(log, "delivery to one chat failed", outcome)
+        await asyncio.gather(*(self._send_chat_safely(chat_rows)
+                               for chat_rows in _by_chat(rows).values()))
         return len(rows)
+
+    async def run_forever(self, stop: asyncio.Event, idle: float = 0.5,
+                          max_chats: int = 1000) -> None:
+        """Keep sending until `stop`. Each chat gets its own task, so a chat that
+        must wait (1 message a second, a 429) never holds up the others."""
+        self.recover_in_flight()
+        busy: dict[tuple[str, str], asyncio.Task[None]] = {}
+
+        def finished(key: tuple[str, str]) -> None:
+            busy.pop(key, None)
+            self.wake.set()
+
+        while not stop.is_set():
+            rows: list[OutboxMessage] = []
+            if len(busy) < max_chats:
+                try:
+                    rows = self.claim(busy.keys())
+                except Exception as exc:
+                    log_failure(log, "claiming the outbox failed", exc)
+            for key, chat_rows in _by_chat(rows).items():
+                task = asyncio.create_task(self._send_chat_safely(chat_rows))
+                busy[key] = task
+                task.add_done_callback(functools.partial(_forget, finished, key))
+            if rows:
+                await asyncio.sleep(0)
+                continue
+            self.wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), timeout=idle)
+        if busy:
+            await asyncio.gather(*busy.values(), return_exceptions=True)
+
+    async def _send_chat_safely(self, rows: list[OutboxMessage]) -> None:
+        try:
+            await self._send_chat(rows)
+        except Exception as exc:
+            log_failure(log, "delivery to one chat failed", exc)
+        finally:
+            self._unclaim([row.id for row in rows if row.id is not None])
 
     def _unclaim(self, ids: list[int]) -> None:
         """Rows of this round never attempted (e.g. after a database error) go back."""
@@ -182,31 +229,17 @@ class DeliveryWorker:
             )
             session.commit()
 
-    async def run_forever(self, stop: asyncio.Event, idle: float = 0.5) -> None:
-        self.recover_in_flight()
-        while not stop.is_set():
-            try:
-                sent = await self.run_once()
-            except Exception as exc:
-                log_failure(log, "delivery round failed", exc)
-                sent = 0
-            if sent == 0:
-                self.wake.clear()
-                try:
-                    await asyncio.wait_for(self.wake.wait(), timeout=idle)
-                except TimeoutError:
-                    pass
-
     async def _send_chat(self, rows: list[OutboxMessage]) -> None:
         """Send one chat's rows in order; stop at the first that is not sent."""
         sender = self.senders[rows[0].platform]
-        ready = await self.journal.submit(self._op_mark, rows[0])
+        ready = getattr(sender, "ready", None)
         for index, row in enumerate(rows):
-            following = rows[index + 1] if index + 1 < len(rows) else None
-            if not ready:  # cancelled by STOP or erased while queued
-                ready = following is not None and await self.journal.submit(
-                    self._op_mark, following)
-                continue
+            if ready is not None:
+                # Rate-limit waits happen before `sending`, so a crash while
+                # waiting leaves the row pending, not unknown.
+                await ready(row.chat_id)
+            if not await self.journal.submit(self._op_mark, row):
+                continue  # cancelled by STOP or erased while queued
             fault_point("delivery.before_send")
             try:
                 result = await sender.send(row.chat_id, OutgoingMessage.from_dict(row.payload))
@@ -218,7 +251,7 @@ class DeliveryWorker:
             if result.outcome != "sent":
                 await self.journal.submit(self._op_stop_chat, row, result, rows[index + 1 :])
                 return
-            ready = await self.journal.submit(self._op_record_then_mark, row, result, following)
+            await self.journal.submit(self._record, row, result)
 
     def _op_mark(self, session: Session, row: OutboxMessage) -> bool:
         """`sending` is committed before the network call, so a crash is never resent."""
@@ -230,13 +263,6 @@ class DeliveryWorker:
         row.attempts = fresh.attempts
         session.add(fresh)
         return True
-
-    def _op_record_then_mark(
-        self, session: Session, row: OutboxMessage, result: SendResult,
-        following: OutboxMessage | None,
-    ) -> bool:
-        self._record(session, row, result)
-        return following is not None and self._op_mark(session, following)
 
     def _op_stop_chat(
         self, session: Session, row: OutboxMessage, result: SendResult,

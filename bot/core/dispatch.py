@@ -91,7 +91,7 @@ class Dispatcher:
             session,
             event.platform,
             event.user_id,
-            event.chat_id,
+            private_chat_id(event),
             default_language=self.settings.default_language,
             default_timezone=self.settings.default_timezone,
         )
@@ -111,6 +111,7 @@ class Dispatcher:
             roles=roles_of(session, member.id),
             event_id=inbox_id,
             commands=self.router.commands,
+            reply_chat_id=event.chat_id or identity.chat_id,
         )
 
     def _dispatch(self, event: Event, ctx: Context) -> None:
@@ -174,6 +175,14 @@ class Dispatcher:
             except Exception as exc:
                 log_failure(log, f"could not queue the apology for event {inbox_id}", exc)
             session.commit()
+
+
+def private_chat_id(event: Event) -> str:
+    """The member's own chat. A message in a group must never redirect private
+    messages (check-ins, payments) to that group; a reply still goes where they wrote."""
+    if event.extra.get("chat_type", "private") == "private":
+        return event.chat_id
+    return str(event.extra.get("private_chat_id") or "")
 
 
 def was_offered(ctx: Context, action: str) -> bool:

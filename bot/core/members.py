@@ -36,6 +36,7 @@ def resolve_member(
             identity.chat_id = chat_id
             session.add(identity)
         return member, identity
+    chat_id = chat_id or user_id  # first contact from a group: their DM chat, if any
     member = Member(language=default_language, timezone=default_timezone)
     session.add(member)
     session.flush()

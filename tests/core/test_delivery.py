@@ -171,3 +171,32 @@ def test_a_sensitive_message_is_blanked_once_sent(app: BotApp) -> None:
     with Session(app.engine) as s:
         row = s.exec(select(OutboxMessage)).one()
         assert row.status == "sent" and "SECRET" not in str(row.payload)
+
+
+def test_a_chat_that_must_wait_does_not_hold_up_the_others(app: BotApp) -> None:
+    """Per-chat tasks: 'slow' waits 2 s for its rate limit; 'fast' goes at once."""
+
+    class Slow(ScriptedSender):
+        async def ready(self, chat_id: str) -> None:
+            if chat_id == "slow":
+                await asyncio.sleep(2)
+
+    sender = Slow()
+    worker = DeliveryWorker(app.engine, {"fake": sender})
+    queue(app, "slow", "s1")
+
+    async def scenario() -> list[tuple[str, str]]:
+        stop = asyncio.Event()
+        runner = asyncio.create_task(worker.run_forever(stop, idle=0.05))
+        await asyncio.sleep(0.3)
+        queue(app, "fast", "f1")
+        worker.wake.set()
+        await asyncio.sleep(0.5)
+        seen = list(sender.calls)
+        stop.set()
+        await runner
+        return seen
+
+    seen = asyncio.run(scenario())
+    assert ("fast", "f1") in seen and ("slow", "s1") not in seen
+    assert statuses(app) == ["sent", "sent"], "the slow chat is finished before stopping"
