@@ -167,6 +167,9 @@ class Dispatcher:
             if row is None or row.status != "pending":
                 return
             row.status, row.processed_at, row.error = "failed", utcnow(), "handler error"
+            # The member is asked to try again, so the words are not needed; and
+            # they may have been meant as an anonymous answer.
+            row.payload = {**row.payload, "text": "", "args": "", "scrubbed": True}
             session.add(row)
             try:
                 ctx = self._context(session, event, inbox_id)

@@ -44,6 +44,7 @@ def test_a_crashing_handler_rolls_back_its_writes_and_apologises_once(
         row = s.exec(select(InboxEvent)).one()
         assert row.status == "failed"
         assert row.error == "handler error"  # the class of problem, never the text
+        assert row.payload["text"] == "" and row.payload["command"] == "boom"
         assert s.exec(select(Member)).one().display_name is None
     assert chat.say("/boom") != []  # the next event is handled normally
     assert crashing.process_pending() == 0
