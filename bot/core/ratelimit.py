@@ -7,6 +7,11 @@ chat (1 a second) and per group (20 a minute), and answer 429 with a
 the others. PTB's AIORateLimiter is not used: in 22.8 a RetryAfter pause can be
 released early by other requests.
 
+The server counts a send when the request reaches it, somewhere between our
+`acquire()` and the answer. Callers that report the answer with `done()` get
+every window counted from the answer, so network jitter can never squeeze two
+sends closer together at the server than they were allowed to be.
+
 One limiter lives in one process and one event loop; it needs no locks because
 checking and recording a slot happen without an `await` in between.
 """
@@ -14,11 +19,14 @@ checking and recording a slot happen without an `await` in between.
 from __future__ import annotations
 
 import asyncio
+import heapq
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 
 GLOBAL = "*"
+MAX_OPEN_PER_SCOPE = 16  # callers that never call done() must not grow memory
 
 
 def default_is_group(scope: str) -> bool:
@@ -26,11 +34,22 @@ def default_is_group(scope: str) -> bool:
     return scope.startswith("-")
 
 
+@dataclass
+class _Slot:
+    """One send: when it counts from (acquire, then answer time once known)."""
+
+    at: float
+
+
+def _nth_latest(slots: Iterable[_Slot], n: int) -> float | None:
+    latest = heapq.nlargest(n, (slot.at for slot in slots))
+    return latest[-1] if len(latest) == n else None
+
+
 class RateLimiter:
     """Waits until a send to `scope` is within every limit, then records it.
 
-    `slack` seconds are added to every interval and window, so network jitter
-    between our clock and the server's cannot turn an exact fit into a breach.
+    `slack` seconds are added to every interval and window as a safety margin.
     """
 
     def __init__(
@@ -56,9 +75,10 @@ class RateLimiter:
         self.is_group = is_group
         self.clock = clock
         self.sleep = sleep
-        self._global: deque[float] = deque()
-        self._last: dict[str, float] = {}
-        self._groups: dict[str, deque[float]] = {}
+        self._global: deque[_Slot] = deque()
+        self._last: dict[str, _Slot] = {}
+        self._groups: dict[str, deque[_Slot]] = {}
+        self._open: dict[str, deque[_Slot]] = {}
         self._blocked: dict[str, float] = {}
 
     def block(self, scope: str | None, seconds: float) -> None:
@@ -81,13 +101,17 @@ class RateLimiter:
             self._blocked.get(scope, 0.0) - now,
         ]
         if len(self._global) >= self.global_rate:
-            waits.append(self._global[-self.global_rate] + self.global_period - now)
+            oldest = _nth_latest(self._global, self.global_rate)
+            if oldest is not None:
+                waits.append(oldest + self.global_period - now)
         if self.is_group(scope):
             sends = self._groups.get(scope)
             if sends is not None and len(sends) >= self.group_rate:
-                waits.append(sends[-self.group_rate] + self.group_period - now)
+                oldest = _nth_latest(sends, self.group_rate)
+                if oldest is not None:
+                    waits.append(oldest + self.group_period - now)
         elif scope in self._last:
-            waits.append(self._last[scope] + self.private_interval - now)
+            waits.append(self._last[scope].at + self.private_interval - now)
         return max(max(waits), 0.0)
 
     async def acquire(self, scope: str) -> None:
@@ -99,25 +123,44 @@ class RateLimiter:
                 return
             await self.sleep(wait)
 
+    def done(self, scope: str) -> None:
+        """The oldest unanswered send to `scope` has been answered: count it from now."""
+        pending = self._open.get(scope)
+        if not pending:
+            return
+        slot = pending.popleft()
+        slot.at = max(slot.at, self.clock())
+        if not pending:
+            del self._open[scope]
+
     def _record(self, scope: str, now: float) -> None:
-        self._global.append(now)
+        slot = _Slot(now)
+        self._global.append(slot)
         if self.is_group(scope):
-            self._groups.setdefault(scope, deque()).append(now)
+            self._groups.setdefault(scope, deque()).append(slot)
         else:
-            self._last[scope] = now
+            self._last[scope] = slot
+        pending = self._open.setdefault(scope, deque())
+        pending.append(slot)
+        if len(pending) > MAX_OPEN_PER_SCOPE:
+            pending.popleft()
 
     def _prune(self, now: float, scope: str) -> None:
         """Forget sends that no longer count, so memory stays bounded by activity."""
-        while self._global and self._global[0] <= now - self.global_period:
+        horizon = now - self.global_period
+        while self._global and self._global[0].at <= horizon:
             self._global.popleft()
         sends = self._groups.get(scope)
-        while sends and sends[0] <= now - self.group_period:
+        while sends and sends[0].at <= now - self.group_period:
             sends.popleft()
         if len(self._last) > 1000:
             horizon = now - self.private_interval
-            self._last = {k: t for k, t in self._last.items() if t > horizon}
+            self._last = {k: s for k, s in self._last.items() if s.at > horizon}
         if len(self._groups) > 100:
             horizon = now - self.group_period
-            self._groups = {k: d for k, d in self._groups.items() if d and d[-1] > horizon}
+            self._groups = {k: d for k, d in self._groups.items() if d and d[-1].at > horizon}
+        if len(self._open) > 1000:
+            self._open = {k: d for k, d in self._open.items() if k in self._last or
+                          k in self._groups}
         if len(self._blocked) > 100:
             self._blocked = {k: until for k, until in self._blocked.items() if until > now}

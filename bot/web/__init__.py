@@ -1,0 +1,1 @@
+"""The project's ASGI web app: health checks, the Telegram webhook, and later the dashboard."""
