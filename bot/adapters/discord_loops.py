@@ -1,0 +1,64 @@
+"""Running the adapter's loops side by side, and stopping them cleanly.
+
+Same shape as the Telegram adapter's helpers; both could move to one shared
+core module (kept here so the Discord adapter does not import PTB).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import Callable, Coroutine, Iterator
+from typing import Any
+
+SHUTDOWN_GRACE = 5.0
+Loop = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
+
+
+async def pause(seconds: float, stop: asyncio.Event) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+
+
+async def first_of(stop: asyncio.Event, other: asyncio.Event, timeout: float) -> None:
+    waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(other.wait())]
+    await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    for waiter in waiters:
+        waiter.cancel()
+
+
+async def run_together(stop: asyncio.Event, *loops: Loop) -> None:
+    """Run each loop until `stop` or until one ends; a failure stops the rest and is
+    raised, so a bad token or a lost database ends the process, not half of it."""
+    inner = asyncio.Event()
+    tasks: list[asyncio.Task[None]] = [asyncio.create_task(loop(inner)) for loop in loops]
+    outer = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait([*tasks, outer], return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        inner.set()
+        outer.cancel()
+        _, slow = await asyncio.wait(tasks, timeout=SHUTDOWN_GRACE)
+        for task in slow:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    for task in tasks:
+        if not task.cancelled() and task.exception() is not None:
+            raise task.exception()  # type: ignore[misc]
+
+
+@contextlib.contextmanager
+def stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
+    """SIGINT and SIGTERM ask for a clean stop."""
+    loop = asyncio.get_running_loop()
+    installed = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+            installed.append(sig)
+    try:
+        yield
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
