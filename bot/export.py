@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from bot.config import Settings
 from bot.storage.db import make_engine
 from bot.storage.models import Identity, Member, MemberRole, utcnow
+from bot.storage.profile_models import ConsentRecord, Profile
 
 Rows = tuple[list[str], Iterable[dict[str, Any]]]
 # An exporter gets the session and the parsed CLI filters (--from, --to, --tag...).
@@ -25,29 +26,49 @@ Exporter = Callable[[Session, Namespace], Rows]
 
 
 def members(session: Session, filters: Namespace | None = None) -> Rows:
-    """Everyone not erased: language, status, pause state, roles and platforms."""
-    columns = ["member_id", "display_name", "language", "timezone", "status", "paused",
-               "paused_until", "roles", "platforms", "joined"]
+    """Everyone not erased: language, needs, consent, pause state, roles and platforms."""
+    columns = ["member_id", "display_name", "pronouns", "language", "timezone", "quiet_hours",
+               "status", "paused", "paused_until", "consent", "consent_date", "needs",
+               "needs_other", "ways_to_take_part", "checkins", "payment_preference",
+               "introduce_as", "roles", "platforms", "joined"]
     roles: dict[int, list[str]] = {}
     for member_id, role in session.exec(select(MemberRole.member_id, MemberRole.role)).all():
         roles.setdefault(member_id, []).append(role)
     platforms: dict[int, list[str]] = {}
     for member_id, platform in session.exec(select(Identity.member_id, Identity.platform)).all():
         platforms.setdefault(member_id, []).append(platform)
+    consents: dict[int, ConsentRecord] = {}
+    for record in session.exec(select(ConsentRecord).order_by(col(ConsentRecord.id))).all():
+        if record.member_id is not None:
+            consents[record.member_id] = record  # the latest wins
+    profiles = {p.member_id: p for p in session.exec(select(Profile)).all()}
     now = utcnow()
 
     def rows() -> Iterable[dict[str, Any]]:
         query = select(Member).where(col(Member.status) != "erased").order_by(col(Member.id))
         for m in session.exec(query):
             assert m.id is not None
+            consent = consents.get(m.id)
+            p = profiles.get(m.id) or Profile(member_id=m.id)
+            intro = p.introduce_as_text if p.introduce_as == "other" else p.introduce_as
             yield {
                 "member_id": m.id,
                 "display_name": m.display_name or "",
+                "pronouns": p.pronouns or "",
                 "language": m.language,
                 "timezone": m.timezone,
+                "quiet_hours": f"{m.quiet_start}-{m.quiet_end}" if m.quiet_start else "",
                 "status": m.status,
                 "paused": bool(m.paused_until and m.paused_until > now),
                 "paused_until": m.paused_until.isoformat() if m.paused_until else "",
+                "consent": consent.action if consent else "not asked",
+                "consent_date": consent.created_at.date().isoformat() if consent else "",
+                "needs": " ".join(p.needs),
+                "needs_other": p.needs_other or "",
+                "ways_to_take_part": " ".join(p.ways_to_take_part),
+                "checkins": p.checkin_frequency or "",
+                "payment_preference": p.payment_preference or "",
+                "introduce_as": intro or "",
                 "roles": " ".join(sorted(roles.get(m.id, []))),
                 "platforms": " ".join(sorted(platforms.get(m.id, []))),
                 "joined": m.created_at.date().isoformat(),
