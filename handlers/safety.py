@@ -13,6 +13,7 @@ from bot.core.keywords import match_keyword
 from bot.core.quiet import next_allowed
 from bot.core.router import Router
 from bot.i18n import N_
+from bot.services.member_schedule import cancel_all
 from bot.storage.models import OutboxMessage, utcnow
 
 router = Router("safety")
@@ -55,6 +56,8 @@ def stop_everything(ctx: Context) -> None:
                    col(OutboxMessage.source_event_id) != ctx.event_id))
         .values(status="cancelled", last_error="member said stop")
     )
+    assert ctx.member.id is not None
+    cancel_all(ctx.session, ctx.member.id)
     ctx.reply(ctx._("OK. I will not send you any more messages. "
                     "Send /start if you want to come back. Send HELP for support."))
 
