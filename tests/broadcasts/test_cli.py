@@ -1,0 +1,88 @@
+"""`copro-bot broadcast`: create from a file, preview, send (twice), report, export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session
+
+from bot import cli
+from bot.config import get_settings
+from bot.storage import migrate
+from bot.storage.db import make_engine
+from tests.broadcasts.conftest import add_member
+
+UPDATE = '''
+kind = "learning"
+audience = "everyone"
+
+[text.en]
+title = "What happened next"
+body = "You told us the room was too cold. We got a heater."
+'''
+
+
+@pytest.fixture
+def run_cli(db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("LANGUAGES", '["en", "cy"]')
+    get_settings.cache_clear()
+    engine = make_engine(get_settings().database_url)
+    migrate.upgrade(engine)
+    with Session(engine) as s:
+        add_member(s, "en1")
+        add_member(s, "cy1", language="cy", quiet=("00:00", "23:59"))
+        s.commit()
+    engine.dispose()
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = cli.main(list(args))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    yield run
+    get_settings.cache_clear()
+
+
+def test_create_preview_send_report(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    file = tmp_path / "update.toml"
+    file.write_text(UPDATE, encoding="utf-8")
+    code, out, _ = run_cli("broadcast", "create", "--file", str(file))
+    assert code == 0 and "Draft broadcast 1 saved" in out
+    code, out, _ = run_cli("broadcast", "preview", "1")
+    assert "English (en): 1 person," in out and "Cymraeg (cy): 1 person (no translation" in out
+    assert "There is no translation in your language yet." in out
+    code, out, _ = run_cli("broadcast", "send", "1")
+    assert code == 0 and "2 recipients (2 added now)" in out
+    code, out, _ = run_cli("broadcast", "send", "1")
+    assert "2 recipients (0 added now)" in out
+    code, out, _ = run_cli("broadcast", "report", "1")
+    lines = out.splitlines()
+    assert lines[1].split()[:4] == ["language", "platform", "sent", "going"]
+    assert "Cymraeg (cy)  test" in out and "Waiting until" in out
+    code, out, _ = run_cli("export", "broadcasts")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert {(r["language"], r["going_out"], r["waiting"]) for r in rows} == {
+        ("en", "1", "0"), ("cy", "0", "1")}
+
+
+def test_file_errors_are_clear_and_exit_2(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    file = tmp_path / "update.toml"
+    file.write_text(UPDATE.replace('"everyone"', '"group:Nobody"'), encoding="utf-8")
+    code, _, err = run_cli("broadcast", "create", "--file", str(file))
+    assert code == 2 and err.startswith("copro-bot: ")
+    assert "group" in err
+    code, _, err = run_cli("broadcast", "send", "99")
+    assert code == 2 and "there is no broadcast 99" in err
+
+
+def test_a_cancelled_broadcast_cannot_be_sent(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    file = tmp_path / "update.toml"
+    file.write_text(UPDATE, encoding="utf-8")
+    run_cli("broadcast", "create", "--file", str(file))
+    assert "cancelled" in run_cli("broadcast", "cancel", "1")[1]
+    code, _, err = run_cli("broadcast", "send", "1")
+    assert code == 2 and "was cancelled" in err
