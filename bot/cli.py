@@ -24,6 +24,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="console: act as this member (one person can play several)")
     run.add_argument("--role", choices=ROLES, action="append", default=[],
                      help="console: take this role locally, e.g. coordinator")
+    run.add_argument("--web", action="store_true",
+                     help="also serve the web app (dashboard, /healthz, Telegram webhook)")
 
     db = sub.add_parser("db", help="database migrations")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -77,6 +79,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "run" and args.command is None:
         args = build_parser().parse_args(["run"])
     try:
+        if command not in ("db", "run"):
+            upgrade_quietly(settings)  # a fresh install just works, for every command
         func = COMMANDS.get(command) or args.func
         return int(func(settings, args))
     except (ValueError, LookupError) as exc:
@@ -84,10 +88,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
+def upgrade_quietly(settings: Settings) -> None:
+    from bot.storage import migrate
+    from bot.storage.db import make_engine
+
+    engine = make_engine(settings.database_url)
+    try:
+        migrate.upgrade(engine)
+    finally:
+        engine.dispose()
+
+
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.runner import run
 
-    return asyncio.run(run(settings, args.platform, args.as_user, args.role))
+    return asyncio.run(run(settings, args.platform, args.as_user, args.role, web=args.web))
 
 
 def cmd_db(settings: Settings, args: argparse.Namespace) -> int:

@@ -1,14 +1,27 @@
-"""Starting the bot on the chosen platforms."""
+"""Starting the bot: the console, or the platforms with their shared machinery.
+
+One process runs, for all its platforms together: the adapters' inbound loops,
+one inbox-processing loop, the scheduler, and one delivery worker. The
+scheduler and the delivery worker run only while this process holds the
+leader lock (PostgreSQL advisory lock), so with several processes exactly one
+sends; the others receive and process, and take over if the leader dies.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from bot.app import BotApp
 from bot.config import Settings
+from bot.core.delivery import DeliveryWorker, Sender
+from bot.core.logsafe import log_failure
 
 log = logging.getLogger(__name__)
+Loop = Callable[[asyncio.Event], Awaitable[Any]]
 
 
 def choose_platforms(settings: Settings, platform: str) -> list[str]:
@@ -25,10 +38,14 @@ def choose_platforms(settings: Settings, platform: str) -> list[str]:
     return chosen or ["console"]
 
 
-async def run(settings: Settings, platform: str, as_user: str, roles: list[str]) -> int:
+async def run(settings: Settings, platform: str, as_user: str, roles: list[str],
+              web: bool = False) -> int:
+    platforms = choose_platforms(settings, platform)
+    for name in ("telegram", "discord"):
+        if name in platforms and not getattr(settings, f"{name}_bot_token"):
+            raise ValueError(f"{name.upper()}_BOT_TOKEN is not set")
     app = BotApp(settings)
     app.upgrade_database()
-    platforms = choose_platforms(settings, platform)
     if platforms == ["console"]:
         from bot.adapters.console_adapter import ConsoleAdapter
 
@@ -37,8 +54,78 @@ async def run(settings: Settings, platform: str, as_user: str, roles: list[str])
             console.grant(role)
         await console.run(sys.stdin)
         return 0
-    if "telegram" in platforms and not settings.telegram_bot_token:
-        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
-    if "discord" in platforms and not settings.discord_bot_token:
-        raise ValueError("DISCORD_BOT_TOKEN is not set")
-    raise ValueError(f"platform not available yet: {', '.join(platforms)}")
+    from bot.adapters.telegram_adapter import stop_on_signals
+
+    stop = asyncio.Event()
+    with stop_on_signals(stop):
+        await serve(app, platforms, stop, web=web)
+    return 0
+
+
+async def serve(app: BotApp, platforms: list[str], stop: asyncio.Event, *,
+                web: bool = False) -> None:
+    """Run the given platforms (and the web app) in this process until `stop`."""
+    from bot.adapters.telegram_adapter import run_together
+    from bot.scheduler import run_scheduler
+
+    received = asyncio.Event()
+    senders: dict[str, Sender] = {}
+    loops: list[Loop] = []
+    telegram = None
+    if "telegram" in platforms:
+        from bot.adapters.telegram_adapter import TelegramAdapter
+
+        telegram = TelegramAdapter(app)
+        telegram.received = received
+        senders["telegram"] = telegram.sender
+        if app.settings.telegram_webhook_url:
+            web = True
+            loops.append(lambda s: telegram.run_webhook_side(s, inbound_only=True))
+        else:
+            loops.append(lambda s: telegram.run_polling(s, inbound_only=True))
+    if "discord" in platforms:
+        from bot.adapters.discord_adapter import DiscordAdapter
+
+        discord = DiscordAdapter(app)
+        discord.received = received
+        senders["discord"] = discord.sender
+        loops.append(lambda s: discord.run(s, deliver=False, process=False))
+    worker = DeliveryWorker(app.engine, senders)
+    loops.append(lambda s: process_forever(app, s, received, worker))
+    loops.append(lambda s: run_scheduler(app, s, worker=worker))
+    if web:
+        from bot.web.app import run_web
+
+        loops.append(lambda s: run_web(app, s, telegram=telegram, serve_only=True))
+    log.info("running: %s%s", ", ".join(platforms), " + web" if web else "")
+    await run_together(stop, *loops)
+
+
+async def process_forever(app: BotApp, stop: asyncio.Event, received: asyncio.Event,
+                          worker: DeliveryWorker, idle: float = 1.0) -> None:
+    """Handle stored events as soon as any adapter stores one, then wake delivery."""
+    failures = 0
+    while not stop.is_set():
+        received.clear()
+        try:
+            handled = await asyncio.to_thread(app.process_pending)
+        except Exception as exc:  # the database went away: try again later
+            failures += 1
+            log_failure(log, "processing the inbox failed", exc)
+            await _pause(min(2.0**failures, 60.0), stop)
+            continue
+        failures = 0
+        if handled:
+            worker.wake.set()
+            continue
+        waiters = [asyncio.ensure_future(received.wait()), asyncio.ensure_future(stop.wait())]
+        await asyncio.wait(waiters, timeout=idle, return_when=asyncio.FIRST_COMPLETED)
+        for waiter in waiters:
+            waiter.cancel()
+
+
+async def _pause(seconds: float, stop: asyncio.Event) -> None:
+    try:
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    except TimeoutError:
+        pass

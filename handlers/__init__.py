@@ -7,9 +7,30 @@ and HELP work from any state.
 from __future__ import annotations
 
 from bot.core.router import Router
-from handlers import fallback, help, language, safety, start
+from handlers import (
+    broadcasts,
+    checkins,
+    dashboard,
+    fallback,
+    feedback,
+    help,
+    language,
+    link,
+    onboarding,
+    payments,
+    privacy,
+    profile,
+    roles,
+    safeguarding,
+    safety,
+    sessions,
+    start,
+)
 
-FEATURES = (safety, start, language, help, fallback)
+FEATURES = (safety, start, language, onboarding, profile, privacy, link, roles, broadcasts,
+            feedback, payments, dashboard,
+            checkins, sessions, safeguarding,
+            help, fallback)
 
 
 def build_router() -> Router:

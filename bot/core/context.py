@@ -47,7 +47,7 @@ class Context:
         """Switch language now, so the rest of this reply is already in it."""
         self.member.language = lang
         self.session.add(self.member)
-        self.t = self.i18n.translator(lang, self.member.timezone)
+        self.t = self.i18n.translator(lang, self.member.timezone, easy=self.t.easy)
 
     def reply(
         self, text: str, buttons: list[list[Button]] | None = None, *, sensitive: bool = False

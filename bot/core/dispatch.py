@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 
 from bot.config import Settings
 from bot.core.context import Context
+from bot.core.easyread import member_translator
 from bot.core.events import Event, OutgoingMessage
 from bot.core.faults import fault_point
 from bot.core.inbox import pending_ids
@@ -104,7 +105,7 @@ class Dispatcher:
             session=session,
             member=member,
             identity=identity,
-            t=self.i18n.translator(member.language, member.timezone),
+            t=member_translator(self.i18n, session, member),
             state=StateView(session, member.id),
             settings=self.settings,
             i18n=self.i18n,
