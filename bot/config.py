@@ -42,7 +42,8 @@ class Settings(BaseSettings):
     staff_reply_hours: str = "Monday to Friday, 9am to 5pm"
     crisis_contacts: list[str] = Field(default_factory=lambda: list(DEFAULT_CRISIS_CONTACTS))
     default_language: str = "en"
-    languages: list[str] = Field(default_factory=lambda: ["en", "cy"])
+    languages: list[str] = Field(
+        default_factory=lambda: ["en", "cy", "pl", "ro", "pa", "ur", "bn", "ar", "so", "uk"])
     default_timezone: str = "Europe/London"
     locales_dir: Path = PROJECT_ROOT / "locales"
 

@@ -10,7 +10,8 @@ import pytest
 from sqlmodel import Session
 
 from bot import cli
-from bot.config import get_settings
+from bot.config import PROJECT_ROOT, get_settings
+from bot.i18n import I18n
 from bot.storage import migrate
 from bot.storage.db import make_engine
 from tests.broadcasts.conftest import add_member
@@ -54,7 +55,9 @@ def test_create_preview_send_report(run_cli, tmp_path: Path) -> None:  # type: i
     assert code == 0 and "Draft broadcast 1 saved" in out
     code, out, _ = run_cli("broadcast", "preview", "1")
     assert "English (en): 1 person," in out and "Cymraeg (cy): 1 person (no translation" in out
-    assert "There is no translation in your language yet." in out
+    note = I18n(PROJECT_ROOT / "locales", ["en", "cy"]).translator("cy").gettext(
+        "There is no translation in your language yet.")
+    assert note in out, "the note is in the member's own language"
     code, out, _ = run_cli("broadcast", "send", "1")
     assert code == 0 and "2 recipients (2 added now)" in out
     code, out, _ = run_cli("broadcast", "send", "1")

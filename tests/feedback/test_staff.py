@@ -70,7 +70,9 @@ def test_closing_the_loop_tells_the_author_once_in_their_language(
         app: BotApp, chat: ChatHarness) -> None:
     add_member(app, "u1", language="cy")
     add_member(app, "boss", roles=("staff",))
-    give(chat, "Can we meet in the library?", "u1")
+    chat.say("/feedback", user="u1")
+    chat.press("fb:new:named", user="u1")  # the button is in Welsh for this member
+    chat.say("Can we meet in the library?", user="u1")
     before = len(chat.texts("u1"))
     chat.say("/feedback_log", user="boss")
     chat.press_label("We did it", user="boss")
