@@ -12,16 +12,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import Awaitable, Callable
-from typing import Any
 
 from bot.app import BotApp
 from bot.config import Settings
 from bot.core.delivery import DeliveryWorker, Sender
 from bot.core.logsafe import log_failure
+from bot.core.loops import Loop, pause
 
 log = logging.getLogger(__name__)
-Loop = Callable[[asyncio.Event], Awaitable[Any]]
 
 
 def choose_platforms(settings: Settings, platform: str) -> list[str]:
@@ -54,7 +52,7 @@ async def run(settings: Settings, platform: str, as_user: str, roles: list[str],
             console.grant(role)
         await console.run(sys.stdin)
         return 0
-    from bot.adapters.telegram_adapter import stop_on_signals
+    from bot.core.loops import stop_on_signals
 
     stop = asyncio.Event()
     with stop_on_signals(stop):
@@ -65,7 +63,7 @@ async def run(settings: Settings, platform: str, as_user: str, roles: list[str],
 async def serve(app: BotApp, platforms: list[str], stop: asyncio.Event, *,
                 web: bool = False) -> None:
     """Run the given platforms (and the web app) in this process until `stop`."""
-    from bot.adapters.telegram_adapter import run_together
+    from bot.core.loops import run_together
     from bot.scheduler import run_scheduler
 
     received = asyncio.Event()
@@ -112,7 +110,7 @@ async def process_forever(app: BotApp, stop: asyncio.Event, received: asyncio.Ev
         except Exception as exc:  # the database went away: try again later
             failures += 1
             log_failure(log, "processing the inbox failed", exc)
-            await _pause(min(2.0**failures, 60.0), stop)
+            await pause(min(2.0**failures, 60.0), stop)
             continue
         failures = 0
         if handled:
@@ -122,10 +120,3 @@ async def process_forever(app: BotApp, stop: asyncio.Event, received: asyncio.Ev
         await asyncio.wait(waiters, timeout=idle, return_when=asyncio.FIRST_COMPLETED)
         for waiter in waiters:
             waiter.cancel()
-
-
-async def _pause(seconds: float, stop: asyncio.Event) -> None:
-    try:
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
-    except TimeoutError:
-        pass

@@ -37,7 +37,6 @@ from bot.adapters.discord_interactions import (
     dm_channel_id,
     page_message,
 )
-from bot.adapters.discord_loops import Loop, first_of, pause, run_together, stop_on_signals
 from bot.adapters.discord_metrics import DiscordMetrics
 from bot.adapters.discord_sender import MENTIONS, DiscordSender, discord_limiter
 from bot.adapters.discord_views import (
@@ -52,6 +51,7 @@ from bot.app import BotApp
 from bot.core.delivery import DeliveryWorker
 from bot.core.events import Event
 from bot.core.logsafe import log_failure
+from bot.core.loops import Loop, first_of, pause, run_together, stop_on_signals
 from bot.core.ratelimit import RateLimiter
 from bot.storage.models import Identity, Member
 

@@ -12,8 +12,7 @@ import asyncio
 import contextlib
 import logging
 import re
-import signal
-from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram import Bot, CallbackQuery, Update
@@ -32,6 +31,7 @@ from bot.app import BotApp
 from bot.config import Settings
 from bot.core.delivery import DeliveryWorker
 from bot.core.logsafe import log_failure
+from bot.core.loops import run_together, stop_on_signals
 from bot.core.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
@@ -253,45 +253,6 @@ def webhook_config(settings: Settings) -> tuple[str, str]:
     if secret is None or not SECRET_TOKEN.match(secret.get_secret_value()):
         raise ValueError("TELEGRAM_WEBHOOK_SECRET must be 1-256 of A-Z, a-z, 0-9, _ and -")
     return url, secret.get_secret_value()
-
-
-async def run_together(stop: asyncio.Event, *loops: Any) -> None:
-    """Run `loop(inner_stop)` for each loop until `stop` is set or one of them ends.
-
-    When one loop fails the others are stopped too and the error is raised, so a
-    broken token or database ends the process instead of leaving half a bot.
-    """
-    inner = asyncio.Event()
-    tasks = [asyncio.create_task(loop(inner)) for loop in loops]
-    outer = asyncio.create_task(stop.wait())
-    try:
-        await asyncio.wait([*tasks, outer], return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        inner.set()
-        outer.cancel()
-        _, slow = await asyncio.wait(tasks, timeout=SHUTDOWN_GRACE)
-        for task in slow:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-    for task in tasks:
-        if not task.cancelled() and task.exception() is not None:
-            raise task.exception()  # type: ignore[misc]
-
-
-@contextlib.contextmanager
-def stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
-    """SIGINT and SIGTERM ask for a clean stop (finish the current step, then exit)."""
-    loop = asyncio.get_running_loop()
-    installed = []
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
-            installed.append(sig)
-    try:
-        yield
-    finally:
-        for sig in installed:
-            loop.remove_signal_handler(sig)
 
 
 async def run_telegram(app: BotApp, stop: asyncio.Event | None = None) -> None:

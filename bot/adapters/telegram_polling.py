@@ -23,6 +23,7 @@ from telegram.warnings import PTBUserWarning
 from bot.adapters.telegram_inbound import ALLOWED_UPDATES
 from bot.adapters.telegram_sender import retry_after_seconds
 from bot.core.logsafe import log_failure
+from bot.core.loops import pause
 
 log = logging.getLogger(__name__)
 # We call getUpdates through do_api_request on purpose (see Poller.fetch).
@@ -57,12 +58,6 @@ async def until_stopped(awaitable: Awaitable[T], stop: asyncio.Event) -> T | Non
     return None
 
 
-async def pause(seconds: float, stop: asyncio.Event) -> None:
-    """Sleep, but wake at once when stopping."""
-    try:
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
-    except TimeoutError:
-        pass
 
 
 class Poller:

@@ -166,7 +166,8 @@ async def run_web(
 
     `routes` defaults to the staff dashboard. `serve_only` leaves the webhook
     side (setting it, processing, delivery) to the process runner."""
-    from bot.adapters.telegram_adapter import TelegramAdapter, run_together, stop_on_signals
+    from bot.adapters.telegram_adapter import TelegramAdapter
+    from bot.core.loops import run_together, stop_on_signals
 
     if stop is None:
         stop = asyncio.Event()

@@ -1,7 +1,7 @@
-"""Running the adapter's loops side by side, and stopping them cleanly.
+"""Running a process's loops side by side, and stopping them cleanly.
 
-Same shape as the Telegram adapter's helpers; both could move to one shared
-core module (kept here so the Discord adapter does not import PTB).
+Shared by the adapters, the web app and the runner, so none of them needs
+another platform's library just for these helpers.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
 SHUTDOWN_GRACE = 5.0
-Loop = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
+Loop = Callable[[asyncio.Event], Coroutine[Any, Any, Any]]
 
 
 async def pause(seconds: float, stop: asyncio.Event) -> None:
