@@ -16,6 +16,7 @@ import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+import httpx
 from telegram import (
     Bot,
     InlineKeyboardButton,
@@ -228,7 +229,10 @@ class TelegramSender:
             log.warning("telegram refused a message: %s", code)
             return SendResult("unreachable" if code in _GONE else "failed", error=code)
         if isinstance(exc, TimedOut):
-            return SendResult("retry", error="timed_out")
+            if isinstance(exc.__cause__, (httpx.ConnectTimeout, httpx.PoolTimeout)):
+                return SendResult("retry", error="timed_out")  # never left this machine
+            # The request may have reached Telegram: sending again could duplicate it.
+            return SendResult("unknown", error="timed_out_unknown")
         if isinstance(exc, NetworkError):
             return SendResult("retry", error="network")
         log.warning("telegram error %s", type(exc).__name__)

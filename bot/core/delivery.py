@@ -34,7 +34,8 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 
-Outcome = Literal["sent", "retry", "unreachable", "failed", "migrated"]
+# "unknown": the request may or may not have arrived (a read timeout); never resent.
+Outcome = Literal["sent", "retry", "unreachable", "failed", "migrated", "unknown"]
 
 
 @dataclass(frozen=True)
@@ -295,6 +296,8 @@ class DeliveryWorker:
             self._hold_chat(session, fresh, until)
         elif result.outcome == "migrated" and result.new_chat_id:
             self._migrate(session, fresh, result.new_chat_id)
+        elif result.outcome == "unknown":
+            fresh.status = "unknown"
         elif result.outcome == "unreachable":
             fresh.status = "unreachable"
             self._mark_unreachable(session, fresh, result.error or "unreachable")

@@ -216,3 +216,37 @@ async def test_a_crash_while_waiting_for_the_rate_limiter_loses_nothing(
     with Session(tg_app.engine) as session:
         rows = session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all()
     assert [r.status for r in rows] == ["sent", "pending"]  # not `unknown`: it never left
+
+
+async def test_a_read_timeout_is_recorded_unknown_and_never_sent_twice(
+    tg_app: BotApp, fake: FakeTelegramServer, fast_limiter: RateLimiter
+) -> None:
+    """The fake delivers the message, then answers too late: the outcome is unknown."""
+    from telegram.request import HTTPXRequest
+
+    user = 2701
+    fake.add_chat(user)
+    fake.fail_next("sendMessage", "timeout", delay=1.5)
+    request = HTTPXRequest(read_timeout=0.5, write_timeout=0.5, connect_timeout=0.5)
+    async with Bot(TOKEN, base_url=fake.base_url, request=request) as slow_bot:
+        worker = DeliveryWorker(tg_app.engine, {"telegram": TelegramSender(slow_bot, fast_limiter)})
+        enqueue(tg_app, user, OutgoingMessage("once only"), OutgoingMessage("next"))
+        rows = await drain(tg_app, worker)
+        await asyncio.sleep(1.5)  # let the fake finish the slow request
+    assert [r.status for r in rows] == ["unknown", "sent"]
+    assert rows[0].last_error == "timed_out_unknown"
+    texts = [m["plain_text"] for m in fake.messages_to(user)]
+    assert texts.count("once only") == 1, "not resent"
+
+
+def test_a_connect_timeout_is_safe_to_retry() -> None:
+    import httpx
+    from telegram.error import TimedOut
+
+    sender = TelegramSender(Bot(TOKEN), RateLimiter())
+    connect = TimedOut()
+    connect.__cause__ = httpx.ConnectTimeout("no route")
+    read = TimedOut()
+    read.__cause__ = httpx.ReadTimeout("slow")
+    assert sender._failure("1", connect).outcome == "retry"
+    assert sender._failure("1", read).outcome == "unknown"
