@@ -8,9 +8,13 @@ otherwise on the oldest account that still works.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlmodel import Session, col, select
 
-from bot.storage.models import Identity, Member
+from bot.core.events import OutgoingMessage
+from bot.core.quiet import next_allowed
+from bot.storage.models import Identity, Member, OutboxMessage
 
 
 def reachable_identities(session: Session, member_id: int) -> list[Identity]:
@@ -37,3 +41,35 @@ def pick_identity(session: Session, member_id: int) -> Identity | None:
             if identity.platform == preferred:
                 return identity
     return identities[0]
+
+
+def queue_to_member(
+    session: Session, member: Member, message: OutgoingMessage, not_before: datetime,
+    *, source_event_id: int | None = None,
+) -> OutboxMessage | None:
+    """One outbox row to the member's chosen account; None when none can be reached.
+
+    Scheduled and staff-side messages (no `ctx`) come through here, so every
+    feature reaches a linked member the same way, once.
+    """
+    assert member.id is not None
+    identity = pick_identity(session, member.id)
+    if identity is None:
+        return None
+    row = OutboxMessage(
+        member_id=member.id, platform=identity.platform, chat_id=identity.chat_id,
+        payload=message.to_dict(), source_event_id=source_event_id, not_before=not_before,
+    )
+    session.add(row)
+    return row
+
+
+def queue_when_allowed(
+    session: Session, member: Member, message: OutgoingMessage, now: datetime,
+    *, source_event_id: int | None = None,
+) -> OutboxMessage | None:
+    """Queue for the first moment outside quiet hours and pauses; None after STOP."""
+    when = next_allowed(member, now)
+    if when is None:
+        return None
+    return queue_to_member(session, member, message, when, source_event_id=source_event_id)

@@ -14,8 +14,9 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
+from bot.core.easyread import member_translator
 from bot.core.events import OutgoingMessage
-from bot.feedback.messaging import queue_to_member, translator_for
+from bot.core.reach import queue_when_allowed
 from bot.i18n import I18n, Translator
 from bot.storage.feedback_models import FeedbackItem, FeedbackRequest
 from bot.storage.models import Member
@@ -50,8 +51,8 @@ def notify_author(
     member = session.get(Member, item.member_id)
     if member is None:
         return False
-    message = author_message(translator_for(i18n, member), item)
-    if queue_to_member(session, member, message, now, source_event_id) is None:
+    message = author_message(member_translator(i18n, session, member), item)
+    if queue_when_allowed(session, member, message, now, source_event_id=source_event_id) is None:
         return False
     item.notified_at = now
     session.add(item)

@@ -15,11 +15,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.config import Settings, get_settings
+from bot.core.easyread import member_translator
 from bot.core.events import Button, OutgoingMessage
+from bot.core.reach import queue_when_allowed
 from bot.core.ui import rows
 from bot.feedback import DEFAULT_SESSION_DELAY_MINUTES, min_group
 from bot.feedback.links import group_id, group_members, session_info
-from bot.feedback.messaging import queue_to_member, translator_for
 from bot.i18n import N_, I18n, Translator
 from bot.storage.db import transaction
 from bot.storage.feedback_models import REQUEST_KINDS, FeedbackRequest
@@ -143,8 +144,8 @@ def send_request(
     group = min_group(settings)
     queued = 0
     for member in members:
-        message = request_message(translator_for(i18n, member), request, group)
-        if queue_to_member(session, member, message, now) is not None:
+        message = request_message(member_translator(i18n, session, member), request, group)
+        if queue_when_allowed(session, member, message, now) is not None:
             queued += 1
     request.status = "open"
     request.sent_at = request.sent_at or now

@@ -17,11 +17,12 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from bot.core.easyread import member_translator
 from bot.core.quiet import next_allowed, zone
+from bot.core.reach import queue_when_allowed
 from bot.i18n import I18n
 from bot.payments.ledger import PaymentState, load_state
 from bot.payments.messages import chaser_message
-from bot.payments.notify import queue_message, translator_for
 from bot.payments.service import record_chase
 from bot.storage.models import Member, utcnow
 from bot.storage.payment_models import Payment, PaymentEvent
@@ -103,8 +104,8 @@ def _chase_one(engine: Engine, settings: Any, i18n: I18n, payment_id: int,
             return 0
         if not record_chase(session, payment_id, now):
             return 0
-        queued = queue_message(session, member, chaser_message(translator_for(i18n, member),
-                                                                 state), now)
+        t = member_translator(i18n, session, member)
+        queued = queue_when_allowed(session, member, chaser_message(t, state), now)
         if queued is None:  # unreachable everywhere: keep the event, nothing to send
             log.info("payment %s reminder has no reachable chat", payment_id)
         session.commit()

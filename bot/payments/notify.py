@@ -12,53 +12,16 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
-from bot.core.events import OutgoingMessage
-from bot.core.quiet import next_allowed
-from bot.i18n import I18n, Translator
+from bot.core.easyread import member_translator
+from bot.core.reach import queue_when_allowed
+from bot.i18n import I18n
 from bot.payments.ledger import PaymentState
 from bot.payments.messages import finance_alert, paid_message, recorded_message
-from bot.storage.models import Identity, Member, MemberRole, OutboxMessage
+from bot.storage.models import Member, MemberRole
 
 log = logging.getLogger(__name__)
-
-
-def reachable_identity(session: Session, member: Member) -> Identity | None:
-    """The member's preferred platform if reachable, else the first linked one."""
-    identities = session.exec(
-        select(Identity)
-        .where(Identity.member_id == member.id, col(Identity.unreachable).is_(False))
-        .order_by(col(Identity.id))
-    ).all()
-    preferred = [i for i in identities if i.platform == member.preferred_platform]
-    found = preferred or list(identities)
-    return found[0] if found else None
-
-
-def queue_message(
-    session: Session,
-    member: Member,
-    message: OutgoingMessage,
-    now: datetime,
-    *,
-    source_event_id: int | None = None,
-) -> OutboxMessage | None:
-    """Queue for the first moment the member may be messaged; None if they may not be."""
-    when = next_allowed(member, now)
-    identity = reachable_identity(session, member)
-    if when is None or identity is None:
-        return None
-    row = OutboxMessage(
-        member_id=member.id, platform=identity.platform, chat_id=identity.chat_id,
-        payload=message.to_dict(), source_event_id=source_event_id, not_before=when,
-    )
-    session.add(row)
-    return row
-
-
-def translator_for(i18n: I18n, member: Member) -> Translator:
-    return i18n.translator(member.language, member.timezone)
 
 
 def finance_members(session: Session, exclude: Iterable[int | None] = ()) -> list[Member]:
@@ -89,8 +52,8 @@ def alert_finance(session: Session, i18n: I18n, state: PaymentState, what: str, 
     label = member_label(session, state.payment.member_id)
     sent = 0
     for staff in finance_members(session, exclude):
-        message = finance_alert(translator_for(i18n, staff), state, label, what, note)
-        if queue_message(session, staff, message, now, source_event_id=source_event_id):
+        message = finance_alert(member_translator(i18n, session, staff), state, label, what, note)
+        if queue_when_allowed(session, staff, message, now, source_event_id=source_event_id):
             sent += 1
     if sent == 0 and what != "new":
         log.warning("payment %s: no finance contact could be told (%s)", state.id, what)
@@ -102,8 +65,9 @@ def after_recorded(session: Session, i18n: I18n, state: PaymentState, now: datet
     """The member hears it is on its way; finance gets it to approve."""
     member = session.get(Member, state.payment.member_id) if state.payment.member_id else None
     if member is not None:
-        queue_message(session, member, recorded_message(translator_for(i18n, member), state),
-                      now, source_event_id=source_event_id)
+        t = member_translator(i18n, session, member)
+        queue_when_allowed(session, member, recorded_message(t, state), now,
+                           source_event_id=source_event_id)
     alert_finance(session, i18n, state, "new", now, exclude=[recorder_id],
                   source_event_id=source_event_id)
 
@@ -114,6 +78,6 @@ def after_paid(session: Session, i18n: I18n, settings: Any, state: PaymentState,
     member = session.get(Member, state.payment.member_id) if state.payment.member_id else None
     if member is None or state.total_owed <= 0:
         return False
-    message = paid_message(translator_for(i18n, member), state, settings)
-    return queue_message(session, member, message, now,
+    message = paid_message(member_translator(i18n, session, member), state, settings)
+    return queue_when_allowed(session, member, message, now,
                          source_event_id=source_event_id) is not None

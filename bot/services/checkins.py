@@ -18,11 +18,12 @@ from sqlmodel import Session, col, select
 from bot.core.easyread import member_translator
 from bot.core.events import Button, OutgoingMessage
 from bot.core.quiet import next_allowed, parse_hhmm, zone
+from bot.core.reach import queue_to_member
 from bot.i18n import N_, Translator
 from bot.scheduler.registry import register_periodic
 from bot.scheduler.settings import setting
 from bot.scheduler.timing import FREQUENCIES, next_slot
-from bot.services.outbox import commit_fired, queue_to_member
+from bot.services.outbox import commit_fired
 from bot.storage.checkin_models import Checkin, CheckinPlan
 from bot.storage.db import is_postgres
 from bot.storage.models import Member, utcnow

@@ -17,10 +17,11 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from bot.core.quiet import next_allowed
+from bot.core.reach import queue_to_member
 from bot.scheduler.registry import register_periodic
 from bot.scheduler.settings import setting
 from bot.services import session_text
-from bot.services.outbox import commit_fired, queue_to_member
+from bot.services.outbox import commit_fired
 from bot.storage.db import is_postgres
 from bot.storage.models import Member
 from bot.storage.session_models import GroupSession, SessionReminder, SessionRsvp

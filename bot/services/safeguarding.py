@@ -22,11 +22,12 @@ from sqlmodel import Session, col, select
 from bot.core.events import Button, OutgoingMessage
 from bot.core.members import find_identity
 from bot.core.quiet import next_allowed, parse_hhmm, zone
+from bot.core.reach import pick_identity, queue_to_member
 from bot.i18n import N_, I18n, Translator
 from bot.scheduler.registry import register_periodic
 from bot.scheduler.settings import setting
 from bot.scheduler.timing import add_working_time
-from bot.services.outbox import commit_fired, queue_to_member, reachable_identity
+from bot.services.outbox import commit_fired
 from bot.storage.db import is_postgres
 from bot.storage.models import Member, MemberRole, utcnow
 from bot.storage.safeguarding_models import SafeguardingAlert
@@ -179,7 +180,7 @@ def alert_message(session: Session, t: Translator, alert: SafeguardingAlert,
         lines.append(_("Safeguarding alert {id}.").format(id=alert.id))
     name = (subject.display_name if subject else None) or _("Member {id}").format(
         id=alert.member_id)
-    identity = reachable_identity(session, subject) if subject else None
+    identity = pick_identity(session, subject.id) if subject and subject.id else None
     where = f" ({identity.platform} {identity.user_id})" if identity else ""
     lines.append(_("{name} may need support.").format(name=name) + where)
     if alert.source == "serious_phrase":

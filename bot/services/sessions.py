@@ -13,11 +13,11 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from bot.core.quiet import next_allowed, zone
+from bot.core.reach import queue_to_member
 from bot.i18n import I18n
 from bot.scheduler.settings import setting
 from bot.scheduler.timing import local_moment
 from bot.services import session_text
-from bot.services.outbox import queue_to_member
 from bot.storage.models import Member, utcnow
 from bot.storage.session_models import (
     GroupMember,

@@ -118,14 +118,14 @@ def test_welsh_member_gets_welsh_dates_and_babel_money(
     state = record(chat.app, team["m1"], hours=Decimal("44.89"), activity_date=date(2026, 11, 2),
                    expected_date=date(2026, 11, 27))
     approve_and_pay(chat.app, state.id)
+    from bot.core.easyread import member_translator
     from bot.payments.messages import paid_message
-    from bot.payments.notify import translator_for
 
     with Session(chat.app.engine) as s:
         member = s.get(Member, team["m1"])
         assert member is not None
-        text = paid_message(translator_for(chat.app.i18n, member), state_of(chat.app, state.id),
-                            chat.app.settings).text
+        t = member_translator(chat.app.i18n, s, member)
+        text = paid_message(t, state_of(chat.app, state.id), chat.app.settings).text
     assert "£1,234.48" in text and "£1,246.98" in text
     assert "27 Tachwedd 2026" in text and "2 Tachwedd 2026" in text
     en = chat.app.i18n.translator("en")

@@ -17,8 +17,8 @@ from starlette.responses import Response
 
 from bot.core.events import OutgoingMessage
 from bot.core.quiet import next_allowed
+from bot.core.reach import queue_to_member
 from bot.i18n import N_, I18n
-from bot.services.outbox import queue_to_member
 from bot.storage.models import Member
 from bot.web.dashboard.features import optional
 from bot.web.dashboard.pages_members import rows_for
