@@ -16,8 +16,7 @@ import sys
 from bot.app import BotApp
 from bot.config import Settings
 from bot.core.delivery import DeliveryWorker, Sender
-from bot.core.logsafe import log_failure
-from bot.core.loops import Loop, pause
+from bot.core.loops import Loop, process_inbox, run_together, stop_on_signals
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +51,7 @@ async def run(settings: Settings, platform: str, as_user: str, roles: list[str],
             console.grant(role)
         await console.run(sys.stdin)
         return 0
-    from bot.core.loops import stop_on_signals
+
 
     stop = asyncio.Event()
     with stop_on_signals(stop):
@@ -63,7 +62,7 @@ async def run(settings: Settings, platform: str, as_user: str, roles: list[str],
 async def serve(app: BotApp, platforms: list[str], stop: asyncio.Event, *,
                 web: bool = False) -> None:
     """Run the given platforms (and the web app) in this process until `stop`."""
-    from bot.core.loops import run_together
+
     from bot.scheduler import run_scheduler
 
     received = asyncio.Event()
@@ -89,7 +88,7 @@ async def serve(app: BotApp, platforms: list[str], stop: asyncio.Event, *,
         senders["discord"] = discord.sender
         loops.append(lambda s: discord.run(s, deliver=False, process=False))
     worker = DeliveryWorker(app.engine, senders)
-    loops.append(lambda s: process_forever(app, s, received, worker))
+    loops.append(lambda s: process_inbox(app, s, received, worker))
     loops.append(lambda s: run_scheduler(app, s, worker=worker))
     if web:
         from bot.web.app import run_web
@@ -97,26 +96,3 @@ async def serve(app: BotApp, platforms: list[str], stop: asyncio.Event, *,
         loops.append(lambda s: run_web(app, s, telegram=telegram, serve_only=True))
     log.info("running: %s%s", ", ".join(platforms), " + web" if web else "")
     await run_together(stop, *loops)
-
-
-async def process_forever(app: BotApp, stop: asyncio.Event, received: asyncio.Event,
-                          worker: DeliveryWorker, idle: float = 1.0) -> None:
-    """Handle stored events as soon as any adapter stores one, then wake delivery."""
-    failures = 0
-    while not stop.is_set():
-        received.clear()
-        try:
-            handled = await asyncio.to_thread(app.process_pending)
-        except Exception as exc:  # the database went away: try again later
-            failures += 1
-            log_failure(log, "processing the inbox failed", exc)
-            await pause(min(2.0**failures, 60.0), stop)
-            continue
-        failures = 0
-        if handled:
-            worker.wake.set()
-            continue
-        waiters = [asyncio.ensure_future(received.wait()), asyncio.ensure_future(stop.wait())]
-        await asyncio.wait(waiters, timeout=idle, return_when=asyncio.FIRST_COMPLETED)
-        for waiter in waiters:
-            waiter.cancel()

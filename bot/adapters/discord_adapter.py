@@ -51,7 +51,7 @@ from bot.app import BotApp
 from bot.core.delivery import DeliveryWorker
 from bot.core.events import Event
 from bot.core.logsafe import log_failure
-from bot.core.loops import Loop, first_of, pause, run_together, stop_on_signals
+from bot.core.loops import Loop, process_inbox, run_together, stop_on_signals
 from bot.core.ratelimit import RateLimiter
 from bot.storage.models import Identity, Member
 
@@ -263,21 +263,7 @@ class DiscordAdapter:
 
     async def process_forever(self, stop: asyncio.Event) -> None:
         """Run the core on stored events as they arrive (and every `idle` seconds)."""
-        failures = 0
-        while not stop.is_set():
-            self.received.clear()
-            try:
-                handled = await asyncio.to_thread(self.app.process_pending)
-            except Exception as exc:  # the database went away: try again later
-                failures += 1
-                log.warning("processing the inbox failed: %s", type(exc).__name__)
-                await pause(min(2.0**failures, 60.0), stop)
-                continue
-            failures = 0
-            if handled:
-                self.worker.wake.set()
-                continue
-            await first_of(stop, self.received, timeout=self.idle)
+        await process_inbox(self.app, stop, self.received, self.worker, self.idle)
 
     async def gateway(self, stop: asyncio.Event) -> None:
         """Stay connected (discord.py reconnects and resumes) until `stop`."""

@@ -30,8 +30,7 @@ from bot.adapters.telegram_sender import TelegramSender
 from bot.app import BotApp
 from bot.config import Settings
 from bot.core.delivery import DeliveryWorker
-from bot.core.logsafe import log_failure
-from bot.core.loops import run_together, stop_on_signals
+from bot.core.loops import process_inbox, run_together, stop_on_signals
 from bot.core.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
@@ -150,26 +149,7 @@ class TelegramAdapter:
 
     async def process_forever(self, stop: asyncio.Event) -> None:
         """Run the core on stored events as they arrive (and every `idle` seconds)."""
-        failures = 0
-        while not stop.is_set():
-            self.received.clear()
-            try:
-                handled = await asyncio.to_thread(self.app.process_pending)
-            except Exception as exc:  # the database went away: try again later
-                failures += 1
-                log_failure(log, "processing the inbox failed", exc)
-                await pause(min(2.0**failures, 60.0), stop)
-                continue
-            failures = 0
-            if handled:
-                self.worker.wake.set()
-                continue
-            waiter = asyncio.ensure_future(self.received.wait())
-            stopper = asyncio.ensure_future(stop.wait())
-            await asyncio.wait([waiter, stopper], timeout=self.idle,
-                               return_when=asyncio.FIRST_COMPLETED)
-            waiter.cancel()
-            stopper.cancel()
+        await process_inbox(self.app, stop, self.received, self.worker, self.idle)
 
     async def run_polling(self, stop: asyncio.Event, *, inbound_only: bool = False) -> None:
         """Long polling: delete any webhook (else getUpdates gets 409), then run.

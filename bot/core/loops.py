@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import signal
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
+log = logging.getLogger(__name__)
 SHUTDOWN_GRACE = 5.0
 Loop = Callable[[asyncio.Event], Coroutine[Any, Any, Any]]
 
@@ -62,3 +64,26 @@ def stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
     finally:
         for sig in installed:
             loop.remove_signal_handler(sig)
+
+
+async def process_inbox(app: Any, stop: asyncio.Event, received: asyncio.Event,
+                        worker: Any, idle: float = 1.0) -> None:
+    """Handle stored events as soon as an adapter stores one (or every `idle`
+    seconds), then wake the delivery worker. Database trouble is waited out."""
+    from bot.core.logsafe import log_failure
+
+    failures = 0
+    while not stop.is_set():
+        received.clear()
+        try:
+            handled = await asyncio.to_thread(app.process_pending)
+        except Exception as exc:  # the database went away: try again later
+            failures += 1
+            log_failure(log, "processing the inbox failed", exc)
+            await pause(min(2.0**failures, 60.0), stop)
+            continue
+        failures = 0
+        if handled:
+            worker.wake.set()
+            continue
+        await first_of(stop, received, timeout=idle)
