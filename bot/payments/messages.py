@@ -6,6 +6,7 @@ CLI and the scheduled chaser all send exactly the same message.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from bot.core.events import Button, OutgoingMessage
@@ -15,6 +16,16 @@ from bot.payments.ledger import STATUS_LABELS, PaymentState
 from bot.payments.ratecard import ACTIVITY_LABELS
 
 DEFAULT_ADVICE_LINK = "https://www.citizensadvice.org.uk/benefits/"
+
+
+def plural_count(amount: Decimal) -> int:
+    """The number gettext should pick a plural form by.
+
+    Whole amounts use themselves, so Welsh, Polish and Arabic get the right
+    form for 2, 5 or 11 hours. A fraction (2.5 hours) takes the form for large
+    round numbers, which is the "other" form in most languages.
+    """
+    return int(amount) if amount == amount.to_integral_value() else 1_000_000
 
 
 def answer_buttons(t: Translator, payment_id: int) -> list[list[Button]]:
@@ -40,7 +51,7 @@ def fee_lines(t: Translator, state: PaymentState) -> list[str]:
     money = lambda amount: t.money(amount, p.currency)  # noqa: E731
     if p.hourly_rate is not None and p.hours is not None:
         lines = [t.ngettext("Fee: {hours} hour × {rate} = {fee}",
-                            "Fee: {hours} hours × {rate} = {fee}", 1 if p.hours == 1 else 2)
+                            "Fee: {hours} hours × {rate} = {fee}", plural_count(p.hours))
                  .format(hours=t.number(p.hours), rate=money(p.hourly_rate),
                          fee=money(p.fee_full))]
     else:

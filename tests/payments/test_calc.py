@@ -129,3 +129,13 @@ def test_uk_tax_year_starts_on_6_april() -> None:
     assert tax_year_start(date(2026, 4, 5)) == date(2025, 4, 6)
     assert tax_year_start(date(2026, 4, 6)) == date(2026, 4, 6)
     assert fee_totals([], date(2026, 11, 1))[1] == Decimal("0.00")
+
+
+def test_the_plural_form_follows_the_real_number_of_hours() -> None:
+    from decimal import Decimal
+
+    from bot.payments.messages import plural_count
+
+    assert plural_count(Decimal("1")) == 1
+    assert plural_count(Decimal("5.00")) == 5, "Polish and Welsh pick forms by the real count"
+    assert plural_count(Decimal("2.5")) == 1_000_000
