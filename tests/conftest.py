@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from urllib.parse import quote
 
 import pytest
@@ -82,3 +82,23 @@ def app(settings: Settings) -> Iterator[BotApp]:
 @pytest.fixture
 def chat(app: BotApp) -> ChatHarness:
     return ChatHarness(app)
+
+
+@pytest.fixture
+def run_cli(db_url: str, monkeypatch: pytest.MonkeyPatch,
+            capsys: pytest.CaptureFixture[str]) -> Iterator[Callable[..., tuple[int, str, str]]]:
+    """`run_cli("roles", "list")` runs `copro-bot` on this test's database and
+    returns (exit code, stdout, stderr)."""
+    from bot import cli
+    from bot.config import get_settings
+
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    get_settings.cache_clear()
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = cli.main(list(args))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    yield run
+    get_settings.cache_clear()

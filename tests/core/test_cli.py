@@ -8,23 +8,6 @@ import json
 
 import pytest
 
-from bot import cli
-from bot.config import get_settings
-
-
-@pytest.fixture
-def run_cli(db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    get_settings.cache_clear()
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = cli.main(list(args))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    yield run
-    get_settings.cache_clear()
-
 
 def test_db_upgrade_then_grant_and_list_roles(run_cli) -> None:  # type: ignore[no-untyped-def]
     assert run_cli("db", "upgrade")[0] == 0

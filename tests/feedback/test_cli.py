@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import Session, select
 
-from bot import cli
 from bot.app import BotApp
-from bot.config import get_settings
 from bot.feedback.answers import give_feedback, record_answer
 from bot.feedback.requests import create_request
 from bot.feedback.review import answer_item, tag_item
@@ -25,18 +23,11 @@ Run = Callable[..., tuple[int, str, str]]
 
 
 @pytest.fixture
-def run_cli(app: BotApp, db_url: str, monkeypatch: pytest.MonkeyPatch,
-            capsys: pytest.CaptureFixture[str]) -> Iterator[Run]:
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    get_settings.cache_clear()
+def run_cli(app: BotApp, run_cli: Run) -> Run:
+    """The shared `run_cli`, on a database the `app` fixture has migrated."""
+    return run_cli
 
-    def run(*args: str) -> tuple[int, str, str]:
-        code = cli.main(list(args))
-        out, err = capsys.readouterr()
-        return code, out, err
 
-    yield run
-    get_settings.cache_clear()
 
 
 def day(n: int) -> datetime:

@@ -6,11 +6,8 @@ import csv
 import io
 from datetime import UTC, datetime
 
-import pytest
 from sqlmodel import Session, select
 
-from bot import cli
-from bot.config import get_settings
 from bot.storage.session_models import GroupSession, SessionReminder, SessionRsvp
 from tests.harness import ChatHarness
 from tests.scheduler.helpers import add_member, tick
@@ -75,19 +72,6 @@ def test_a_cancelled_session_takes_no_answers(chat: ChatHarness) -> None:
     assert "no longer open" in chat.press("rsvp:1:going", user="u1")[0].text
 
 
-@pytest.fixture
-def run_cli(db_url: str, monkeypatch: pytest.MonkeyPatch,
-            capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    get_settings.cache_clear()
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = cli.main(list(args))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    yield run
-    get_settings.cache_clear()
 
 
 def test_sessions_from_the_command_line(chat: ChatHarness, run_cli) -> None:  # type: ignore[no-untyped-def]

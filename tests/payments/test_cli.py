@@ -5,14 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from sqlmodel import Session, select
 
-from bot import cli
-from bot.config import get_settings
 from bot.storage.db import make_engine
 from bot.storage.models import OutboxMessage
 from bot.storage.payment_models import Payment, PaymentEvent
@@ -24,21 +22,12 @@ RECORD = ("payments", "record", "--member", "test:m1", "--activity", "meeting",
 
 
 @pytest.fixture
-def run_cli(db_url: str, monkeypatch: pytest.MonkeyPatch,
-            capsys: pytest.CaptureFixture[str]) -> Iterator[RunCli]:
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    get_settings.cache_clear()
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = cli.main(list(args))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    run("db", "upgrade")
+def run_cli(run_cli: RunCli) -> RunCli:
+    """The shared `run_cli`, with a member, a finance person and an admin."""
+    run_cli("db", "upgrade")
     for who, role in (("test:m1", "member"), ("test:fin", "finance"), ("test:boss", "admin")):
-        run("roles", "grant", who, role)
-    yield run
-    get_settings.cache_clear()
+        run_cli("roles", "grant", who, role)
+    return run_cli
 
 
 def rows(db_url: str, model: type) -> list[Any]:
