@@ -12,7 +12,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import Column, Table, UniqueConstraint, and_, delete, exists, tuple_, update
 from sqlalchemy import select as table_select
@@ -22,6 +22,9 @@ from bot.privacy import delete_cascade, member_tables
 from bot.storage import load_all_models
 from bot.storage.models import ROLES, ConversationState, Identity, Member, utcnow
 from bot.storage.profile_models import CodeAttempts, OneTimeCode
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
@@ -187,11 +190,11 @@ def create_invite(session: Session, role: str, created_by: int | None,
     return issue_code(session, "invite", created_by, valid_for, role=role)
 
 
-def invite_from_cli(settings: object, role: str, hours: int | None = None) -> str:
+def invite_from_cli(settings: Settings, role: str, hours: int | None = None) -> str:
     """`copro-bot roles invite ROLE`: print a one-time code for a new team member."""
     from bot.storage.db import make_engine, transaction
 
-    hours = hours or int(getattr(settings, "invite_valid_hours", 48))
+    hours = hours or settings.invite_valid_hours
     engine = make_engine(settings.database_url)  # type: ignore[attr-defined]
     with transaction(engine) as session:
         code = create_invite(session, role, None, timedelta(hours=hours))

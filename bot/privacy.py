@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date, datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table, delete, or_, update
 from sqlalchemy import select as table_select
@@ -27,6 +27,9 @@ from bot.storage.models import (
     utcnow,
 )
 from bot.storage.profile_models import ConsentRecord
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +59,8 @@ KEEP_ON_ERASURE: dict[str, Callable[[Session, int], None]] = {
 _SPECIAL = {"member", "identity", "outboxmessage", "inboxevent"}
 
 
-def consent_version(settings: object) -> str:
-    return str(getattr(settings, "consent_version", None) or CONSENT_VERSION)
+def consent_version(settings: Settings) -> str:
+    return settings.consent_version or CONSENT_VERSION
 
 
 def record_consent(

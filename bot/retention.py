@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, delete, func
 from sqlmodel import Session, col, select
@@ -31,44 +32,36 @@ from bot.storage.models import (
 )
 from bot.storage.profile_models import CodeAttempts, OneTimeCode, Profile
 
+if TYPE_CHECKING:
+    from bot.config import Settings
+
 log = logging.getLogger(__name__)
 
-DEFAULT_DAYS = {
-    # Incoming messages (their text) once handled.
-    "retention_inbox_days": 30,
-    # Sent messages; must stay above the 30 days a button stays valid.
-    "retention_outbox_days": 90,
-    # People who never said yes to storing details, after their last step.
-    "retention_unconsented_days": 30,
-    # People who left without asking for erasure.
-    "retention_left_days": 180,
-    # Used or expired link and invite codes.
-    "retention_codes_days": 7,
-}
 FINAL_OUTBOX = ("sent", "failed", "cancelled", "unreachable", "unknown")
 
 
-def _purge_finance(session: Session, settings: object, now: datetime) -> int:
+def _purge_finance(session: Session, settings: Settings, now: datetime) -> int:
     try:
         from bot.payments import purge_old_finance_records
     except ImportError:  # payments not installed
         return 0
-    years = int(getattr(settings, "retention_finance_years", None) or 6)
+    years = settings.retention_finance_years
     return int(purge_old_finance_records(session, now, years=years))
 
 
 # Features add `fn(session, settings, now) -> rows affected`.
-RETENTION_HOOKS: dict[str, Callable[[Session, object, datetime], int]] = {
+RETENTION_HOOKS: dict[str, Callable[[Session, Settings, datetime], int]] = {
     "payments_deleted": _purge_finance,
 }
 
 
-def period(settings: object, name: str) -> timedelta:
-    return timedelta(days=int(getattr(settings, name, None) or DEFAULT_DAYS[name]))
+def period(settings: Settings, name: str) -> timedelta:
+    """A retention period: `name` is one of the RETENTION_*_DAYS settings."""
+    return timedelta(days=int(getattr(settings, name)))
 
 
 def run_retention(
-    session: Session, settings: object, now: datetime | None = None
+    session: Session, settings: Settings, now: datetime | None = None
 ) -> dict[str, int]:
     """One pass; safe to run any number of times. Returns counts per kind."""
     now = now or utcnow()
@@ -99,7 +92,7 @@ def run_retention(
     return done
 
 
-def _erase_expired_members(session: Session, settings: object, now: datetime) -> int:
+def _erase_expired_members(session: Session, settings: Settings, now: datetime) -> int:
     """People who left long ago, and people who never consented and went quiet."""
     left_cutoff = now - period(settings, "retention_left_days")
     quiet_cutoff = now - period(settings, "retention_unconsented_days")
@@ -123,8 +116,8 @@ def _erase_expired_members(session: Session, settings: object, now: datetime) ->
     for member_id in targets:
         erase_member(
             session, member_id,
-            default_language=str(getattr(settings, "default_language", "en")),
-            default_timezone=str(getattr(settings, "default_timezone", "Europe/London")),
+            default_language=settings.default_language,
+            default_timezone=settings.default_timezone,
             channel="retention", version=consent_version(settings), ledger_action="expired",
         )
     return len(targets)
@@ -134,7 +127,7 @@ def _count(result: object) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def run_from_settings(settings: object) -> dict[str, int]:
+def run_from_settings(settings: Settings) -> dict[str, int]:
     """`copro-bot retention run`: one pass in one transaction."""
     from bot.storage.db import make_engine, transaction
 

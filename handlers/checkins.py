@@ -11,7 +11,6 @@ from bot.core.events import Button, Event
 from bot.core.router import Router
 from bot.core.ui import rows
 from bot.i18n import N_
-from bot.scheduler.settings import setting
 from bot.services import checkins as service
 from bot.services.checkin_answers import (
     day_name,
@@ -125,7 +124,7 @@ def mood_chosen(event: Event, ctx: Context) -> None:
         return _closed(ctx)
     row.mood, row.status, row.answered_at = mood, "answered", utcnow()
     ctx.session.add(row)
-    if mood <= int(setting(ctx.settings, "checkin_low_mood")):
+    if mood <= int(ctx.settings.checkin_low_mood):
         _ask_contact(ctx, row, ctx._("Thank you for telling me. I am sorry things are hard."))
     else:
         _offer_note(ctx, row, ctx._("Thank you for telling me."))
@@ -173,7 +172,7 @@ def checkin_text(event: Event, ctx: Context) -> None:
 
 def _save_note(ctx: Context, row: Checkin, text: str) -> None:
     """Keep the note; serious words alert the team at once, others offer a call back."""
-    limit = int(setting(ctx.settings, "checkin_note_max_chars"))
+    limit = int(ctx.settings.checkin_note_max_chars)
     row.note = (((row.note + "\n") if row.note else "") + text.strip()[:limit])[:1000]
     ctx.session.add(row)
     risk = risk_level(text, ctx.member.language, ctx.settings)

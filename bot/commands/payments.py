@@ -201,7 +201,7 @@ def _finish(session: Session, outcome: Outcome, done: str) -> int:
 
 
 def _two_people(settings: Settings) -> bool:
-    return bool(getattr(settings, "payments_two_person_approval", True))
+    return settings.payments_two_person_approval
 
 
 def cmd_approve(settings: Settings, args: argparse.Namespace) -> int:
@@ -218,7 +218,7 @@ def cmd_paid(settings: Settings, args: argparse.Namespace) -> int:
             session, args.payment_id, _actor(session, args.by), now, reference=args.reference,
             paid_on=parse_date(args.date),
             expected=parse_date(args.expected) if args.expected else None,
-            arrival_days=int(getattr(settings, "payments_arrival_days", 3)),
+            arrival_days=settings.payments_arrival_days,
             two_people=_two_people(settings))
         if outcome.ok and outcome.state is not None:
             after_paid(session, _i18n(settings), settings, outcome.state, now)
@@ -279,7 +279,7 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_purge(settings: Settings, args: argparse.Namespace) -> int:
-    years = args.years or int(getattr(settings, "retention_finance_years", None) or 6)
+    years = args.years or settings.retention_finance_years
     with _session(settings) as session:
         count = purge_old_finance_records(session, utcnow(), years)
         session.commit()

@@ -7,20 +7,17 @@ dashboard all share one set of rules.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+
 # Free text longer than this is refused kindly (issue 7), not cut silently.
 MAX_TEXT = 2000
 # Staff replies and reasons are short: they go to members as a chat message.
 MAX_RESPONSE = 500
-# Results for fewer answers than this show only "fewer than N answers".
-DEFAULT_MIN_GROUP = 5
-# How long after a session a linked request goes out by itself.
-DEFAULT_SESSION_DELAY_MINUTES = 120
 
 
-def min_group(settings: object) -> int:
+def min_group(settings: Settings) -> int:
     """The smallest group whose results may be shown; never below 2."""
-    value = getattr(settings, "feedback_min_group_size", DEFAULT_MIN_GROUP)
-    try:
-        return max(2, int(value))
-    except (TypeError, ValueError):
-        return DEFAULT_MIN_GROUP
+    return max(2, settings.feedback_min_group_size)

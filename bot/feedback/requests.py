@@ -19,7 +19,7 @@ from bot.core.easyread import member_translator
 from bot.core.events import Button, OutgoingMessage
 from bot.core.reach import queue_when_allowed
 from bot.core.ui import rows
-from bot.feedback import DEFAULT_SESSION_DELAY_MINUTES, min_group
+from bot.feedback import min_group
 from bot.feedback.links import group_id, group_members, session_info
 from bot.i18n import N_, I18n, Translator
 from bot.storage.db import transaction
@@ -161,12 +161,9 @@ def close_request(session: Session, request: FeedbackRequest, now: datetime | No
     session.add(request)
 
 
-def session_delay(settings: Any) -> timedelta:
-    minutes = getattr(settings, "feedback_session_delay_minutes", DEFAULT_SESSION_DELAY_MINUTES)
-    try:
-        return timedelta(minutes=max(0, int(minutes)))
-    except (TypeError, ValueError):
-        return timedelta(minutes=DEFAULT_SESSION_DELAY_MINUTES)
+def session_delay(settings: Settings) -> timedelta:
+    """How long after a session a linked request goes out by itself."""
+    return timedelta(minutes=max(0, settings.feedback_session_delay_minutes))
 
 
 def send_due_session_feedback(

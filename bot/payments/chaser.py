@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -27,13 +27,13 @@ from bot.payments.service import record_chase
 from bot.storage.models import Member, utcnow
 from bot.storage.payment_models import Payment, PaymentEvent
 
+if TYPE_CHECKING:
+    from bot.config import Settings
+
 log = logging.getLogger(__name__)
 
-AFTER_EXPECTED_DAYS = 5
-AFTER_NOT_YET_DAYS = 3
 
-
-def chase_due(state: PaymentState, timezone: str | None, settings: Any = None) -> datetime | None:
+def chase_due(state: PaymentState, timezone: str | None, settings: Settings) -> datetime | None:
     """When this payment's one reminder is due (UTC), or None if it is never due."""
     if state.status != "paid" or state.first("chased") is not None:
         return None
@@ -43,12 +43,12 @@ def chase_due(state: PaymentState, timezone: str | None, settings: Any = None) -
                       if expected else None)
     not_yet = state.first("not_arrived")
     if not_yet is not None:
-        days = int(getattr(settings, "payments_not_yet_chase_days", AFTER_NOT_YET_DAYS))
+        days = settings.payments_not_yet_chase_days
         due = not_yet.created_at + timedelta(days=days)
         return max(due, after_expected).astimezone(UTC) if after_expected else due
     if expected is None:
         return None
-    days = int(getattr(settings, "payments_chase_after_days", AFTER_EXPECTED_DAYS))
+    days = settings.payments_chase_after_days
     return datetime.combine(expected + timedelta(days=days), time(), tzinfo=tz).astimezone(UTC)
 
 

@@ -23,7 +23,6 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.core.delivery import DeliveryWorker, Sender
 from bot.scheduler.leader import LeaderLock
 from bot.scheduler.registry import Periodic, failure, periodics, run_periodic
-from bot.scheduler.settings import setting
 from bot.storage.models import utcnow
 
 if TYPE_CHECKING:
@@ -128,9 +127,9 @@ async def run_scheduler(
     drains delivery), for cron-style use and crash tests.
     """
     settings = app.settings
-    scan = float(scan_seconds or setting(settings, "scheduler_scan_seconds"))
-    retry = float(retry_seconds or setting(settings, "scheduler_standby_retry_seconds"))
-    heartbeat = min(float(setting(settings, "scheduler_heartbeat_seconds")), scan)
+    scan = float(scan_seconds or settings.scheduler_scan_seconds)
+    retry = float(retry_seconds or settings.scheduler_standby_retry_seconds)
+    heartbeat = min(float(settings.scheduler_heartbeat_seconds), scan)
     lock = LeaderLock(app.engine)
     standing_by = False
     try:

@@ -10,21 +10,24 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from babel.dates import get_day_names
 from sqlmodel import Session, col, select
 
 from bot.core.quiet import parse_hhmm
 from bot.i18n import Translator
-from bot.scheduler.settings import setting
 from bot.storage.checkin_models import Checkin, CheckinPlan
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 YES = {"yes", "yes please", "yeah", "yep", "y", "please", "ok yes", "ie", "oes", "ydw", "hoffwn"}
 NO = {"no", "no thanks", "no thank you", "nope", "n", "not now", "na", "dim diolch"}
 
 
 def open_checkin(
-    session: Session, settings: object, checkin_id: int, member_id: int, now: datetime,
+    session: Session, settings: Settings, checkin_id: int, member_id: int, now: datetime,
     statuses: Iterable[str],
 ) -> Checkin | None:
     """The check-in if this member may still answer it, else None.
@@ -34,7 +37,7 @@ def open_checkin(
     row = session.get(Checkin, checkin_id)
     if row is None or row.member_id != member_id or row.status not in tuple(statuses):
         return None
-    window = timedelta(hours=float(setting(settings, "checkin_answer_hours")))
+    window = timedelta(hours=float(settings.checkin_answer_hours))
     if row.sent_at is None or now - row.sent_at > window:
         return None
     newer = session.exec(

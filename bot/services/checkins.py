@@ -21,7 +21,6 @@ from bot.core.quiet import next_allowed, parse_hhmm, zone
 from bot.core.reach import queue_to_member
 from bot.i18n import N_, Translator
 from bot.scheduler.registry import register_periodic
-from bot.scheduler.settings import setting
 from bot.scheduler.timing import FREQUENCIES, next_slot
 from bot.services.outbox import commit_fired
 from bot.storage.checkin_models import Checkin, CheckinPlan
@@ -232,12 +231,12 @@ def _send_or_defer(app: BotApp, session: Session, row: Checkin, member: Member,
                    plan: CheckinPlan, now: datetime) -> bool:
     """Send now, move to the next allowed time, or drop with a reason. True if sent."""
     overdue = now - row.send_at
-    if overdue > timedelta(hours=float(setting(app.settings, "checkin_drop_after_hours"))):
+    if overdue > timedelta(hours=float(app.settings.checkin_drop_after_hours)):
         row.status, row.reason = "dropped", "overdue_after_downtime"
         log.info("check-in %s dropped: overdue", row.id)
         schedule_next(session, member, plan, max(now, row.due_at))
         return False
-    if overdue > timedelta(seconds=float(setting(app.settings, "scheduler_late_after_seconds"))):
+    if overdue > timedelta(seconds=float(app.settings.scheduler_late_after_seconds)):
         row.late = True
     allowed = next_allowed(member, now)
     if allowed is None:

@@ -19,7 +19,6 @@ from sqlmodel import Session, col, select
 from bot.core.quiet import next_allowed
 from bot.core.reach import queue_to_member
 from bot.scheduler.registry import register_periodic
-from bot.scheduler.settings import setting
 from bot.services import session_text
 from bot.services.outbox import commit_fired
 from bot.storage.db import is_postgres
@@ -95,7 +94,7 @@ def _decide(app: BotApp, session: Session, row: SessionReminder, now: datetime) 
     if now >= gs.starts_at:
         log.info("reminder %s dropped: session started", row.id)
         return _close(row, "dropped", "session_started")
-    late_after = timedelta(seconds=float(setting(app.settings, "scheduler_late_after_seconds")))
+    late_after = timedelta(seconds=float(app.settings.scheduler_late_after_seconds))
     if now - row.send_at > late_after:
         row.late = True
     allowed = next_allowed(member, now)
@@ -103,8 +102,7 @@ def _decide(app: BotApp, session: Session, row: SessionReminder, now: datetime) 
         return _close(row, "cancelled", "member_stopped")
     if allowed > now:
         reason = "paused" if member.paused_until and member.paused_until > now else "quiet_hours"
-        short = row.offset_minutes < int(setting(app.settings,
-                                                 "session_reminder_skip_under_minutes"))
+        short = row.offset_minutes < int(app.settings.session_reminder_skip_under_minutes)
         if short or allowed >= gs.starts_at:
             return _close(row, "skipped", reason)
         row.send_at = allowed  # a day-before reminder waits for the morning

@@ -25,15 +25,16 @@ from bot.core.quiet import next_allowed, parse_hhmm, zone
 from bot.core.reach import pick_identity, queue_to_member
 from bot.i18n import N_, I18n, Translator
 from bot.scheduler.registry import register_periodic
-from bot.scheduler.settings import setting
 from bot.scheduler.timing import add_working_time
 from bot.services.outbox import commit_fired
+from bot.services.risk_phrases import RISK_PHRASES, SERIOUS_RISK_PHRASES
 from bot.storage.db import is_postgres
 from bot.storage.models import Member, MemberRole, utcnow
 from bot.storage.safeguarding_models import SafeguardingAlert
 
 if TYPE_CHECKING:
     from bot.app import BotApp
+    from bot.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -46,13 +47,14 @@ def _normalise(text: str) -> str:
     return " ".join(text.split())
 
 
-def risk_level(text: str, language: str, settings: object) -> Risk | None:
+def risk_level(text: str, language: str, settings: Settings) -> Risk | None:
     """'serious', 'risk' or None for a note, using the member's language and English."""
     said = _normalise(text or "")
     if not said:
         return None
-    for level, name in (("serious", "serious_risk_phrases"), ("risk", "risk_phrases")):
-        phrases: dict[str, list[str]] = setting(settings, name)
+    configured = (("serious", settings.serious_risk_phrases or SERIOUS_RISK_PHRASES),
+                  ("risk", settings.risk_phrases or RISK_PHRASES))
+    for level, phrases in configured:
         for lang in dict.fromkeys((language, "en")):
             for phrase in phrases.get(lang, []):
                 pattern = r"(?<!\w)" + re.escape(_normalise(phrase)) + r"(?!\w)"
@@ -61,14 +63,14 @@ def risk_level(text: str, language: str, settings: object) -> Risk | None:
     return None
 
 
-def contact_tiers(session: Session, settings: object) -> list[list[int]]:
+def contact_tiers(session: Session, settings: Settings) -> list[list[int]]:
     """Who to tell, tier by tier (see the module docstring)."""
     def holders(role: str) -> list[int]:
         return list(session.exec(select(MemberRole.member_id).where(MemberRole.role == role)
                                  .order_by(col(MemberRole.member_id))).all())
 
     tiers = [holders("safeguarding")]
-    for who in setting(settings, "safeguarding_escalation_contacts"):
+    for who in settings.safeguarding_escalation_contacts:
         platform, _, user_id = str(who).partition(":")
         identity = find_identity(session, platform, user_id)
         if identity is not None:
@@ -95,7 +97,7 @@ def alert_for_checkin(session: Session, checkin_id: int) -> SafeguardingAlert | 
 
 
 def raise_alert(
-    session: Session, settings: object, i18n: I18n, member: Member, *, source: str,
+    session: Session, settings: Settings, i18n: I18n, member: Member, *, source: str,
     now: datetime, checkin_id: int | None = None, mood: int | None = None,
     said: str | None = None,
 ) -> SafeguardingAlert:
@@ -122,7 +124,7 @@ def raise_alert(
     return alert
 
 
-def notify_next_tier(session: Session, settings: object, i18n: I18n,
+def notify_next_tier(session: Session, settings: Settings, i18n: I18n,
                      alert: SafeguardingAlert, now: datetime) -> bool:
     """Message the next tier with someone reachable; False when none is left."""
     subject = session.get(Member, alert.member_id)
@@ -157,17 +159,17 @@ def notify_next_tier(session: Session, settings: object, i18n: I18n,
     return False
 
 
-def escalation_due(settings: object, since: datetime) -> datetime:
-    hours = float(setting(settings, "safeguarding_escalation_hours"))
-    tz = zone(setting(settings, "staff_timezone") or getattr(settings, "default_timezone", None))
-    opens = parse_hhmm(setting(settings, "staff_working_start")) or time(9)
-    closes = parse_hhmm(setting(settings, "staff_working_end")) or time(17)
-    return add_working_time(since, timedelta(hours=hours), setting(settings, "staff_working_days"),
+def escalation_due(settings: Settings, since: datetime) -> datetime:
+    hours = float(settings.safeguarding_escalation_hours)
+    tz = zone(settings.staff_timezone or getattr(settings, "default_timezone", None))
+    opens = parse_hhmm(settings.staff_working_start) or time(9)
+    closes = parse_hhmm(settings.staff_working_end) or time(17)
+    return add_working_time(since, timedelta(hours=hours), settings.staff_working_days,
                             opens, closes, tz)
 
 
 def alert_message(session: Session, t: Translator, alert: SafeguardingAlert,
-                  subject: Member | None, settings: object, escalation: bool) -> OutgoingMessage:
+                  subject: Member | None, settings: Settings, escalation: bool) -> OutgoingMessage:
     """What the safeguarding contact needs: who, what was said, when; one tap to pick it up."""
     _ = t.gettext
     from bot.services.checkins import MOODS

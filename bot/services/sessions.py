@@ -7,6 +7,7 @@ RSVPs turn into `SessionReminder` rows, so reminders are simply due rows.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from sqlalchemy import update
@@ -15,7 +16,6 @@ from sqlmodel import Session, col, select
 from bot.core.quiet import next_allowed, zone
 from bot.core.reach import queue_to_member
 from bot.i18n import I18n
-from bot.scheduler.settings import setting
 from bot.scheduler.timing import local_moment
 from bot.services import session_text
 from bot.storage.models import Member, utcnow
@@ -26,6 +26,9 @@ from bot.storage.session_models import (
     SessionReminder,
     SessionRsvp,
 )
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 MODES = ("online", "in_person")
 URGENT_WITHIN = timedelta(hours=24)
@@ -126,7 +129,7 @@ def may_answer(session: Session, gs: GroupSession, member_id: int, now: datetime
     return gs.group_id is None or session.get(GroupMember, (gs.group_id, member_id)) is not None
 
 
-def set_rsvp(session: Session, settings: object, gs: GroupSession, member_id: int,
+def set_rsvp(session: Session, settings: Settings, gs: GroupSession, member_id: int,
              answer: str, now: datetime | None = None) -> SessionRsvp:
     """Record Going, Maybe or Can't, and add or cancel that member's reminders."""
     if answer not in session_text.ANSWERS:
@@ -146,11 +149,11 @@ def set_rsvp(session: Session, settings: object, gs: GroupSession, member_id: in
     return rsvp
 
 
-def ensure_reminders(session: Session, settings: object, gs: GroupSession, member_id: int,
+def ensure_reminders(session: Session, settings: Settings, gs: GroupSession, member_id: int,
                      now: datetime) -> None:
     """One pending reminder per configured offset that is still in the future."""
     assert gs.id is not None
-    for minutes in setting(settings, "session_reminder_minutes"):
+    for minutes in settings.session_reminder_minutes:
         due = gs.starts_at - timedelta(minutes=int(minutes))
         if due <= now:
             continue  # too close: the invite or answer was the reminder
@@ -195,7 +198,7 @@ def cancel_session(session: Session, i18n: I18n, gs: GroupSession,
     return _tell_responders(session, i18n, gs, now, session_text.cancelled)
 
 
-def move_session(session: Session, settings: object, i18n: I18n, gs: GroupSession,
+def move_session(session: Session, settings: Settings, i18n: I18n, gs: GroupSession,
                  starts_at: datetime, now: datetime | None = None) -> int:
     """Move it, redo reminders for Going and Maybe, and ask everyone who answered again."""
     now = now or utcnow()

@@ -4,6 +4,7 @@ for the member in the same reply, and escalates if nobody picks it up."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
@@ -133,14 +134,15 @@ def test_a_risk_phrase_offers_a_choice_and_no_means_no(chat: ChatHarness) -> Non
 
 
 def test_risk_phrases_are_configurable_per_language() -> None:
+    from bot.config import Settings
     from bot.services.safeguarding import risk_level
 
-    class Custom:
-        risk_phrases = {"pl": ["beznadziejnie"]}
-        serious_risk_phrases = {"pl": ["zabiję się"]}
+    custom = partial(Settings, _env_file=None, risk_phrases={"pl": ["beznadziejnie"]},
+                     serious_risk_phrases={"pl": ["zabiję się"]})
+    default = Settings(_env_file=None)  # type: ignore[call-arg]
 
-    assert risk_level("Jest beznadziejnie.", "pl", Custom()) == "risk"
-    assert risk_level("ZABIJĘ SIĘ", "pl", Custom()) == "serious"
-    assert risk_level("hopeless", "pl", Custom()) is None  # no English list configured
-    assert risk_level("I feel hopeless", "cy", object()) == "risk"  # defaults, English too
-    assert risk_level("a helpless puppy", "en", object()) is None
+    assert risk_level("Jest beznadziejnie.", "pl", custom()) == "risk"
+    assert risk_level("ZABIJĘ SIĘ", "pl", custom()) == "serious"
+    assert risk_level("hopeless", "pl", custom()) is None  # no English list configured
+    assert risk_level("I feel hopeless", "cy", default) == "risk"  # defaults, English too
+    assert risk_level("a helpless puppy", "en", default) is None
