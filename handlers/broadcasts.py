@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.broadcasts import BroadcastError, build_preview, cancel, create_draft, fan_out_in
+from bot.broadcasts import build_preview, cancel, create_draft
 from bot.broadcasts.audience import group_names
 from bot.broadcasts.fanout import batch_size_from
+from bot.broadcasts.schedule import confirm_in
 from bot.broadcasts.spec import (
     BODY_MAX,
     KINDS,
     TITLE_MAX,
     BroadcastSpec,
-    check_send_at,
     choose_default,
 )
 from bot.core.context import Context
@@ -26,6 +26,7 @@ from bot.core.router import Router
 from bot.core.ui import language_buttons, rows
 from bot.i18n import LANGUAGE_NAMES, N_
 from bot.storage.broadcast_models import Broadcast
+from handlers.broadcast_common import read_time, show_counts
 
 router = Router("broadcasts")
 FLOW = "broadcast"
@@ -36,7 +37,6 @@ KIND_LABELS = {"learning": N_("Learning update"), "you_said_we_did": N_("You sai
 ROLE_LABELS = {"coordinator": N_("Coordinators"), "staff": N_("Staff"),
                "safeguarding": N_("Safeguarding leads"), "finance": N_("Finance"),
                "admin": N_("Admins")}
-TIME_FORMATS = ("%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M", "%d/%m/%y %H:%M")
 
 
 def cancel_row(ctx: Context) -> list[Button]:
@@ -182,21 +182,9 @@ def chose_when(ctx: Context, when: str) -> None:
 
 
 def chose_time(ctx: Context, text: str) -> None:
-    for fmt in TIME_FORMATS:
-        try:
-            local = datetime.strptime(text.strip(), fmt)
-            break
-        except ValueError:
-            continue
-    else:
-        ctx.reply(ctx._("Sorry, I could not read that. Please type it like 2026-12-01 14:30."))
-        return
-    try:
-        send_at = check_send_at(local, ctx.member.timezone)
-    except BroadcastError:
-        ctx.reply(ctx._("That time has passed. Please choose a time in the future."))
-        return
-    show_preview(ctx, send_at)
+    send_at = read_time(ctx, text)
+    if send_at is not None:
+        show_preview(ctx, send_at)
 
 
 def show_preview(ctx: Context, send_at: datetime | None) -> None:
@@ -214,22 +202,7 @@ def show_preview(ctx: Context, send_at: datetime | None) -> None:
         ctx.reply(ctx._("Nobody in that group can get it at the moment."))
         written(ctx, "")
         return
-    for line in preview.languages:
-        name = LANGUAGE_NAMES.get(line.language, line.language)
-        head = ctx.n_("{language}: {count} person", "{language}: {count} people",
-                      line.people).format(language=name, count=line.people)
-        ctx.reply(f"{head}\n\n{line.text}")
-    lines = [ctx.n_("This will go to {count} person.", "This will go to {count} people.",
-                    preview.people).format(count=preview.people)]
-    if preview.later:
-        lines.append(ctx._("{count} of them will get it later, after their quiet hours "
-                           "or break.").format(count=preview.later))
-    if preview.not_reached:
-        lines.append(ctx._("{count} cannot get it now, because they are on a break or we "
-                           "cannot reach them.").format(count=preview.not_reached))
-    if send_at is not None:
-        lines.append(ctx._("It will start going out at {time}.")
-                     .format(time=ctx.t.datetime(send_at)))
+    lines = show_counts(ctx, preview, send_at)
     ctx.state.go(FLOW, "confirm", draft_id=draft.id)
     ctx.reply("\n".join(lines + [ctx._("Shall I send it?")]),
               [[Button(ctx._("Send it"), f"bcast:send:{draft.id}"),
@@ -252,10 +225,16 @@ def send(ctx: Context, value: str) -> None:
     broadcast = own_draft(ctx, value)
     if broadcast is None:
         return
-    result = fan_out_in(ctx.session, broadcast, ctx.i18n,
+    result = confirm_in(ctx.session, broadcast, ctx.i18n,
                         batch_size=batch_size_from(ctx.settings))
     if ctx.state.flow == FLOW:
         ctx.state.clear()
+    if result is None:
+        assert broadcast.send_at is not None
+        ctx.reply(ctx._("Saved. Update {id} will go out at {time}. Until then you can "
+                        "change it or cancel it with /updates.")
+                  .format(id=broadcast.id, time=ctx.t.datetime(broadcast.send_at)))
+        return
     ctx.reply(ctx.n_("Done. Update {id} is on its way to {count} person.",
                      "Done. Update {id} is on its way to {count} people.", result.queued)
               .format(id=broadcast.id, count=result.queued)
@@ -280,3 +259,10 @@ BUTTONS = {"kind": chose_kind, "lang": chose_language, "done": written,
            "aud": chose_audience, "role": chose_role, "alang": chose_audience_language,
            "group": chose_group, "when": chose_when, "send": send, "drop": drop,
            "cancel": stop}
+
+
+# Changing, cancelling and translating updates before they go out.
+from handlers import broadcast_edit, broadcast_translations  # noqa: E402
+
+router.include(broadcast_edit.router)
+router.include(broadcast_translations.router)

@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.broadcasts.audience import already_recipients, members_batch
-from bot.broadcasts.plan import identities_for, plan_recipient, start_time
+from bot.broadcasts.plan import aware, identities_for, plan_recipient, start_time
 from bot.broadcasts.render import Renderer
 from bot.broadcasts.spec import BroadcastError
 from bot.core.events import OutgoingMessage
@@ -53,12 +53,21 @@ def batch_size_from(settings: object) -> int:
 
 
 def start_sending(broadcast: Broadcast, now: datetime) -> bool:
-    """Move a draft to `sending`; False when every row is already written."""
+    """Move a confirmed draft on; False when there is nothing to write now.
+
+    A draft whose send time is still ahead becomes `scheduled` instead: it
+    fans out when due (see `bot.broadcasts.schedule`), so whoever joins,
+    pauses or says STOP before then is treated as they are at send time.
+    """
     if broadcast.status == "cancelled":
         raise BroadcastError(f"broadcast {broadcast.id} was cancelled, so it cannot be sent")
-    if broadcast.status == "queued":
+    if broadcast.status in ("queued", "scheduled"):
         return False
     if broadcast.status == "draft":
+        send_at = aware(broadcast.send_at)
+        if send_at is not None and send_at > now:
+            broadcast.status, broadcast.confirmed_at = "scheduled", now
+            return False
         broadcast.status, broadcast.confirmed_at = "sending", now
     return True
 
@@ -113,6 +122,7 @@ def fan_out_in(
     now = now or utcnow()
     result = FanOutResult(broadcast.id)
     if not start_sending(broadcast, now):
+        session.add(broadcast)
         return result
     renderer = Renderer(broadcast.texts, broadcast.default_language, i18n)
     after = 0

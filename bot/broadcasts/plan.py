@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlmodel import Session, col, select
 
@@ -63,8 +63,14 @@ def identities_for(session: Session, member_ids: Iterable[int]) -> dict[int, lis
     return found
 
 
+def aware(when: datetime | None) -> datetime | None:
+    """SQLite hands back naive UTC; make it comparable with aware times."""
+    return when.replace(tzinfo=UTC) if when is not None and when.tzinfo is None else when
+
+
 def start_time(send_at: datetime | None, now: datetime) -> datetime:
     """A scheduled update starts at its time; one whose time has passed starts now."""
+    send_at = aware(send_at)
     return send_at if send_at is not None and send_at > now else now
 
 

@@ -41,6 +41,22 @@ def unfinished_broadcasts(app: BotApp, now: datetime) -> int:
     return len(resume_unfinished(app.engine, app.i18n))
 
 
+def scheduled_broadcasts(app: BotApp, now: datetime) -> int:
+    """Fan out updates whose send time has come (each claimed by one scheduler only)."""
+    from bot.broadcasts.fanout import batch_size_from
+    from bot.broadcasts.schedule import fan_out_due
+
+    return len(fan_out_due(app.engine, app.i18n, now, batch_size=batch_size_from(app.settings)))
+
+
+def next_scheduled_broadcast(app: BotApp, now: datetime) -> datetime | None:
+    """Wake up exactly when the next scheduled update is due, not up to a minute late."""
+    from bot.broadcasts.schedule import next_send_at
+
+    with Session(app.engine) as session:
+        return next_send_at(session)
+
+
 def retention(app: BotApp, now: datetime) -> int:
     """Delete or anonymise data past its retention period."""
     from bot.retention import run_retention
@@ -64,5 +80,7 @@ def erased_goodbyes(app: BotApp, now: datetime) -> int:
 register_periodic("erased_goodbyes", erased_goodbyes, every_seconds=60)
 register_periodic("payment_chasers", payment_chasers, every_seconds=HOUR)
 register_periodic("session_feedback", session_feedback, every_seconds=300)
+register_periodic("scheduled_broadcasts", scheduled_broadcasts, every_seconds=60,
+                  next_due=next_scheduled_broadcast)
 register_periodic("unfinished_broadcasts", unfinished_broadcasts, every_seconds=60)
 register_periodic("retention", retention, every_seconds=24 * HOUR)

@@ -67,6 +67,14 @@ def draft(app: BotApp, **kw: Any) -> int:
         return broadcast.id
 
 
+def run_scheduled(app: BotApp, now: datetime) -> int:
+    """One tick of the scheduler's `scheduled_broadcasts` scanner, as the leader runs it."""
+    from bot.scheduler.registry import periodics
+
+    entry = next(p for p in periodics() if p.name == "scheduled_broadcasts")
+    return entry.fn(app, now)
+
+
 def outbox_by_chat(app: BotApp) -> dict[str, list[OutboxMessage]]:
     found: dict[str, list[OutboxMessage]] = {}
     with Session(app.engine) as s:

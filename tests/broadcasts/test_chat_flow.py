@@ -12,7 +12,7 @@ from bot.broadcasts.audience import group_models
 from bot.core.events import OutgoingMessage
 from bot.storage.broadcast_models import Broadcast, BroadcastRecipient
 from bot.storage.models import OutboxMessage
-from tests.broadcasts.conftest import add_member
+from tests.broadcasts.conftest import add_member, run_scheduled
 from tests.harness import ChatHarness
 
 
@@ -79,11 +79,18 @@ def test_coordinator_composes_previews_and_sends(chat: ChatHarness, team: None) 
 def test_a_scheduled_update_waits_for_its_time(chat: ChatHarness, team: None) -> None:
     preview = compose(chat, when="2099-12-01 14:30")
     assert "It will start going out at" in preview[-1]
-    chat.press_label("Send it", user="coord")
+    done = chat.press_label("Send it", user="coord")[0].text
+    assert done.startswith("Saved. Update 1 will go out at") and "/updates" in done
     assert chat.texts("en1") == []
+    assert broadcasts(chat.app)[0].status == "scheduled"
+    with Session(chat.app.engine) as s:
+        assert s.exec(select(OutboxMessage).where(OutboxMessage.chat_id == "en1")).all() == []
+    due = datetime(2099, 12, 1, 14, 30, tzinfo=UTC)
+    assert run_scheduled(chat.app, due) == 1
     with Session(chat.app.engine) as s:
         rows = s.exec(select(OutboxMessage).where(OutboxMessage.chat_id == "en1")).all()
-    assert [r.not_before for r in rows] == [datetime(2099, 12, 1, 14, 30, tzinfo=UTC)]
+    assert [r.not_before for r in rows] == [due]
+    assert broadcasts(chat.app)[0].status == "queued"
 
 
 def test_a_time_in_the_past_or_unreadable_is_asked_again(chat: ChatHarness, team: None) -> None:

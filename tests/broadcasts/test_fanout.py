@@ -15,7 +15,15 @@ from bot.broadcasts.fanout import resume_unfinished
 from bot.broadcasts.plan import choose_identity, identities_for
 from bot.i18n import I18n
 from bot.storage.models import Identity
-from tests.broadcasts.conftest import NOTE_PL, NOW, add_member, draft, outbox_by_chat, recipients
+from tests.broadcasts.conftest import (
+    NOTE_PL,
+    NOW,
+    add_member,
+    draft,
+    outbox_by_chat,
+    recipients,
+    run_scheduled,
+)
 
 
 def clock() -> datetime:
@@ -94,11 +102,15 @@ def test_scheduled_send_waits_for_the_send_time_and_then_quiet_hours(
     send_at = datetime(2026, 6, 3, 12, 0, tzinfo=UTC)
     late = datetime(2026, 6, 3, 21, 0, tzinfo=UTC)  # 22:00 BST
     fan_out(app.engine, draft(app, send_at=send_at), i18n_pl, clock=clock)
-    members("night2", quiet=("21:00", "08:00"))
     fan_out(app.engine, draft(app, send_at=late), i18n_pl, clock=clock)
+    assert outbox_by_chat(app) == {}, "a scheduled update is not fanned out at confirm time"
+    members("night2", quiet=("21:00", "08:00"))  # joins after confirming, before the time
+    assert run_scheduled(app, send_at) == 1
+    assert run_scheduled(app, late) == 1
     out = outbox_by_chat(app)
     assert out["day"][0].not_before == send_at and out["night"][0].not_before == send_at
-    assert out["night2"][0].not_before == datetime(2026, 6, 4, 7, 0, tzinfo=UTC)
+    assert out["night2"][0].not_before == send_at
+    assert out["night2"][1].not_before == datetime(2026, 6, 4, 7, 0, tzinfo=UTC)
 
 
 def test_sending_twice_and_resuming_after_a_crash_queue_each_person_once(

@@ -69,7 +69,7 @@ def test_unticking_everything_clears_the_needs(chat: ChatHarness) -> None:
     chat.press_label("Short messages")
     chat.press_label("Done")
     chat.press_label("Change needs")
-    needs = last_with_buttons(chat.press_label("Short messages ✓"))
+    needs = last_with_buttons(chat.press_label("Chosen: Short messages"))
     assert "Short messages" in labels(needs)
     chat.press_label("Done")
     assert profile(chat.app).needs == []  # type: ignore[union-attr]
