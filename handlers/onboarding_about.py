@@ -42,7 +42,8 @@ def name_typed(ctx: Context, text: str) -> bool:
 
 @step("name", on_text=name_typed)
 def ask_name(ctx: Context) -> None:
-    text = ctx._("What would you like me to call you? Please type it.")
+    text = ctx.t.choose(N_("What would you like me to call you? Please type it."),
+                        N_("What should I call you? Type a name."))
     if ctx.member.display_name:
         text += "\n\n" + ctx._("Right now I call you {name}.").format(name=ctx.member.display_name)
     question(ctx, "name", text)
@@ -68,7 +69,8 @@ def pronouns_typed(ctx: Context, text: str) -> bool:
 
 @step("pronouns", on_button=pronouns_picked, on_text=pronouns_typed)
 def ask_pronouns(ctx: Context) -> None:
-    text = ctx._("What are your pronouns? Tap one, type your own, or tap Skip.")
+    text = ctx.t.choose(N_("What are your pronouns? Tap one, type your own, or tap Skip."),
+                        N_("Your pronouns. Tap one. Or tap Skip."))
     question(ctx, "pronouns", text, choice_buttons(ctx, "pronouns", PRONOUNS, per_row=3))
 
 
@@ -96,8 +98,10 @@ def intro_typed(ctx: Context, text: str) -> bool:
 @step("intro", on_button=intro_picked, on_text=intro_typed)
 def ask_intro(ctx: Context) -> None:
     text = "\n\n".join([
-        ctx._("How would you like me to introduce you to the group?"),
-        ctx._("Some people like to say they have lived experience. Some do not. "
-              "Both are fine."),
+        ctx.t.choose(N_("How would you like me to introduce you to the group?"),
+                     N_("How should I tell the group about you?")),
+        ctx.t.choose(N_("Some people like to say they have lived experience. Some do not. "
+                        "Both are fine."),
+                     N_("Any answer is fine.")),
     ])
     question(ctx, "intro", text, choice_buttons(ctx, "intro", INTRODUCTIONS, per_row=1))

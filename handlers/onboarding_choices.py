@@ -7,6 +7,8 @@ survive a restart. Skip keeps what was saved before.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.core.context import Context
 from bot.i18n import N_
 from handlers.onboarding_flow import (
@@ -70,6 +72,8 @@ def needs_button(ctx: Context, verb: str, value: str) -> bool:
         profile.needs = [v for v, _ in NEEDS if v in chosen]
         profile.needs_other = other if "other" in chosen else None
         save(ctx, profile)
+        # The rest of the journey already follows the new answer.
+        ctx.t = replace(ctx.t, easy="easy_read" in profile.needs)
         return True
     if verb != "toggle" or value not in dict(NEEDS):
         return False
@@ -98,7 +102,8 @@ def needs_typed(ctx: Context, text: str) -> bool:
 @step("needs", on_button=needs_button, on_text=needs_typed)
 def ask_needs(ctx: Context) -> None:
     text = "\n\n".join([
-        ctx._("Is there anything that makes messages easier for you?"),
+        ctx.t.choose(N_("Is there anything that makes messages easier for you?"),
+                     N_("What makes messages easier for you?")),
         ctx._("Tap all that fit. Then tap Done."),
     ])
     chosen = picked(ctx, profile_of(ctx).needs)
@@ -141,9 +146,13 @@ def payment_picked(ctx: Context, verb: str, value: str) -> bool:
 def ask_payment(ctx: Context) -> None:
     advice = getattr(ctx.settings, "benefits_advice", None) or DEFAULT_BENEFITS_ADVICE
     text = "\n\n".join([
-        ctx._("We pay people for their time. How would you like to be paid?"),
-        ctx._("Payments can affect some benefits. Vouchers count too. You can get free, "
-              "independent advice from {advice}. We will never ask about your benefits.")
+        ctx.t.choose(N_("We pay people for their time. How would you like to be paid?"),
+                     N_("We pay you for your time. How do you want to be paid?")),
+        ctx.t.choose(N_("Payments can affect some benefits. Vouchers count too. You can get "
+                        "free, independent advice from {advice}. We will never ask about "
+                        "your benefits."),
+                     N_("Money can change your benefits. Vouchers can too. "
+                        "Free advice: {advice}. We never ask about your benefits."))
         .format(advice=advice),
     ])
     current = label_of(ctx, PAYMENTS, profile_of(ctx).payment_preference)

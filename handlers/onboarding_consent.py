@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.core.context import Context
 from bot.core.events import Button
+from bot.i18n import N_
 from bot.privacy import consent_version, record_consent
 from bot.retention import period
 from handlers.language import apply_language, ask_language
@@ -60,7 +61,9 @@ def consent_answered(ctx: Context, verb: str, value: str) -> bool:
                    ctx.identity.platform, consent_version(ctx.settings))
     if given:
         save(ctx, profile_of(ctx))
-        ctx.reply(ctx._("Thank you. Now a few short questions. You can skip any of them."))
+        ctx.reply(ctx.t.choose(N_("Thank you. Now a few short questions. You can skip any of "
+                                  "them."),
+                               N_("Thank you. Now some short questions. You can skip any.")))
         return True
     ctx.state.clear()
     ctx.reply("\n\n".join([
@@ -75,11 +78,16 @@ def consent_answered(ctx: Context, verb: str, value: str) -> bool:
 @step("consent", before_consent=True, on_button=consent_answered)
 def ask_for_consent(ctx: Context) -> None:
     text = "\n\n".join([
-        ctx._("Can I save your details? This means your name, your language "
-              "and the answers you give me."),
-        ctx._("Some answers, like what helps you read messages, may say something about your "
-              "health. Only share what you want to."),
-        ctx._("{orgs} will use them to run the group and to pay you. Only the team can see them.")
+        ctx.t.choose(N_("Can I save your details? This means your name, your language "
+                        "and the answers you give me."),
+                     N_("Can I save your details? That is your name, language and answers.")),
+        ctx.t.choose(N_("Some answers, like what helps you read messages, may say something "
+                        "about your health. Only share what you want to."),
+                     N_("Some answers may be about your health. Only share what you want.")),
+        ctx.t.choose(N_("{orgs} will use them to run the group and to pay you. Only the team "
+                        "can see them."),
+                     N_("{orgs} use them to run the group and pay you. Only the team sees "
+                        "them."))
         .format(orgs=organisations(ctx)),
         ctx._("You can see, change or delete them at any time."),
     ])

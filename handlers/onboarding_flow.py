@@ -162,13 +162,18 @@ def nav_row(ctx: Context, name: str, *, skip: bool = True) -> list[Button]:
 
 def choice_buttons(ctx: Context, name: str, choices: Choices, *, per_row: int = 2,
                    picked: Iterable[str] | None = None) -> list[list[Button]]:
-    """Buttons for choices; with `picked`, a multi-select whose chosen items show a tick."""
+    """Buttons for choices; with `picked`, a multi-select whose chosen items say so."""
     if picked is None:
         return rows((Button(ctx._(label), action(name, "pick", value))
                      for value, label in choices), per_row)
     chosen = set(picked)
-    return rows((Button(ctx._(label) + (" ✓" if value in chosen else ""),
+    return rows((Button(chosen_label(ctx, ctx._(label)) if value in chosen else ctx._(label),
                         action(name, "toggle", value)) for value, label in choices), per_row)
+
+
+def chosen_label(ctx: Context, label: str) -> str:
+    """A ticked choice in words: a screen reader would say "check mark" for a tick."""
+    return ctx._("Chosen: {choice}").format(choice=label)
 
 
 def question(ctx: Context, name: str, text: str, choice_rows: list[list[Button]] | None = None,

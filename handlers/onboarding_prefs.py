@@ -63,7 +63,7 @@ def find_timezone(text: str) -> str | None:
 def set_timezone(ctx: Context, key: str) -> None:
     ctx.member.timezone = key
     ctx.session.add(ctx.member)
-    ctx.t = ctx.i18n.translator(ctx.member.language, key)
+    ctx.t = ctx.i18n.translator(ctx.member.language, key, easy=ctx.t.easy)
 
 
 def timezone_picked(ctx: Context, verb: str, value: str) -> bool:
@@ -87,9 +87,12 @@ def timezone_typed(ctx: Context, text: str) -> bool:
 @step("timezone", on_button=timezone_picked, on_text=timezone_typed)
 def ask_timezone(ctx: Context) -> None:
     text = "\n\n".join([
-        ctx._("Which time zone are you in? It helps me send messages at a good time for you."),
+        ctx.t.choose(N_("Which time zone are you in? It helps me send messages at a good "
+                        "time for you."),
+                     N_("Where are you? Then I can send messages at a good time.")),
         ctx._("Right now it is {zone}.").format(zone=ctx.member.timezone),
-        ctx._("Tap one, or type the name of a place, like Europe/Paris."),
+        ctx.t.choose(N_("Tap one, or type the name of a place, like Europe/Paris."),
+                     N_("Tap one. Or type a place, like Europe/Paris.")),
     ])
     question(ctx, "timezone", text, choice_buttons(ctx, "timezone", TIMEZONES))
 
@@ -148,10 +151,13 @@ def quiet_text(ctx: Context) -> str:
 @step("quiet", on_button=quiet_picked, on_text=quiet_typed)
 def ask_quiet_hours(ctx: Context) -> None:
     text = "\n\n".join([
-        ctx._("When should I stay quiet? I will not send news or reminders then. "
-              "I will still answer when you write to me."),
+        ctx.t.choose(N_("When should I stay quiet? I will not send news or reminders then. "
+                        "I will still answer when you write to me."),
+                     N_("When should I be quiet? I will not send news then. "
+                        "I will still answer you.")),
         ctx._("Right now: {hours}.").format(hours=quiet_text(ctx)),
-        ctx._("Tap one, or type your own times, like 22:30 to 07:00."),
+        ctx.t.choose(N_("Tap one, or type your own times, like 22:30 to 07:00."),
+                     N_("Tap one. Or type times, like 22:30 to 07:00.")),
     ])
     question(ctx, "quiet", text, choice_buttons(ctx, "quiet", QUIET_HOURS))
 
@@ -172,9 +178,11 @@ def checkins_picked(ctx: Context, verb: str, value: str) -> bool:
 @step("checkins", on_button=checkins_picked)
 def ask_checkins(ctx: Context) -> None:
     text = "\n\n".join([
-        ctx._("How often would you like me to check in with you?"),
-        ctx._("A check-in is one short question about how you are. "
-              "You can always skip it, and you never have to answer."),
+        ctx.t.choose(N_("How often would you like me to check in with you?"),
+                     N_("How often should I check in?")),
+        ctx.t.choose(N_("A check-in is one short question about how you are. "
+                        "You can always skip it, and you never have to answer."),
+                     N_("A check-in is one short question. You can skip it.")),
     ])
     current = label_of(ctx, CHECKINS, profile_of(ctx).checkin_frequency)
     if current:

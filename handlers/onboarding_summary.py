@@ -90,5 +90,7 @@ def finish(ctx: Context) -> None:
     ctx.reply("\n\n".join([
         ctx._("Thank you, {name}. You are all set.").format(name=name) if name
         else ctx._("Thank you. You are all set."),
-        ctx._("Send /help to see what I can do. Send /profile to see or change your details."),
+        ctx.t.choose(N_("Send /help to see what I can do. Send /profile to see or change "
+                        "your details."),
+                     N_("Send /help for help. Send /profile to change your details.")),
     ]))

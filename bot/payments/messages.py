@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from bot.core.events import Button, OutgoingMessage
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.payments.calc import EXPENSE_LABELS, METHOD_LABELS
 from bot.payments.ledger import STATUS_LABELS, PaymentState
 from bot.payments.ratecard import ACTIVITY_LABELS
@@ -81,9 +81,10 @@ def expense_lines(t: Translator, state: PaymentState) -> list[str]:
 
 def benefits_note(t: Translator, settings: Any) -> str:
     link = getattr(settings, "payments_benefits_advice_link", None) or DEFAULT_ADVICE_LINK
-    return t.gettext("If you get benefits, you may need to tell them about this money. "
-                     "Vouchers count too. For free, independent advice, see {link}").format(
-        link=link)
+    return t.choose(N_("If you get benefits, you may need to tell them about this money. "
+                       "Vouchers count too. For free, independent advice, see {link}"),
+                    N_("This money may change your benefits. Vouchers count too. "
+                       "Free advice: {link}")).format(link=link)
 
 
 def breakdown(t: Translator, state: PaymentState) -> list[str]:
@@ -97,15 +98,22 @@ def breakdown(t: Translator, state: PaymentState) -> list[str]:
 
 
 def paid_message(t: Translator, state: PaymentState, settings: Any) -> OutgoingMessage:
+    """The confirmation: the breakdown, how and when, and the three answers.
+
+    With Easy Read (`t.easy`) the words around the figures are shorter, one
+    idea to a sentence; the figures, reference and buttons stay the same.
+    """
     _ = t.gettext
     paid = state.last("paid")
-    lines = [_("Good news: your payment has been sent."), "", *breakdown(t, state)]
-    method = METHOD_LABELS.get(state.payment.method, state.payment.method)
-    lines.append(_("How it is paid: {method}").format(method=_(method)))
+    lines = [t.choose(N_("Good news: your payment has been sent."), N_("We sent your money.")),
+             "", *breakdown(t, state)]
+    method = _(METHOD_LABELS.get(state.payment.method, state.payment.method))
+    lines.append(t.choose(N_("How it is paid: {method}"), N_("Paid by: {method}"))
+                 .format(method=method))
     if paid is not None and paid.reference:
         lines.append(_("Reference: {reference}").format(reference=paid.reference))
     if state.expected_arrival is not None:
-        lines.append(_("It should arrive by {date}.")
+        lines.append(t.choose(N_("It should arrive by {date}."), N_("It comes by {date}."))
                      .format(date=t.date(state.expected_arrival)))
     lines += ["", benefits_note(t, settings), "", _("Has it arrived?")]
     return OutgoingMessage("\n".join(lines), answer_buttons(t, state.id))
