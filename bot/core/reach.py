@@ -12,9 +12,10 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from bot.core import pacing
 from bot.core.events import OutgoingMessage
 from bot.core.quiet import next_allowed
-from bot.storage.models import Identity, Member, OutboxMessage
+from bot.storage.models import Identity, Member, OutboxMessage, utcnow
 
 
 def reachable_identities(session: Session, member_id: int) -> list[Identity]:
@@ -56,6 +57,9 @@ def queue_to_member(
     identity = pick_identity(session, member.id)
     if identity is None:
         return None
+    # Never overtake parts of a reply still waiting out a reading pause.
+    waiting = pacing.waiting_cursor(session, identity.platform, identity.chat_id, utcnow())
+    not_before = max(not_before, waiting.at)
     row = OutboxMessage(
         member_id=member.id, platform=identity.platform, chat_id=identity.chat_id,
         payload=message.to_dict(), source_event_id=source_event_id, not_before=not_before,

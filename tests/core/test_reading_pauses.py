@@ -187,3 +187,25 @@ def test_a_group_is_never_slowed_down(chat: ChatHarness, clock: Clock) -> None:
     answer = chat.event(event)
     assert answer and all(len(m.buttons) == 0 or m is answer[-1] for m in answer)
     assert all(not r.payload.get(PACED) for r in rows(chat, "group-7"))
+
+
+def test_a_scheduled_message_waits_behind_paced_parts(chat: ChatHarness, clock: Clock) -> None:
+    """Messages queued outside a handler (reminders, chasers) keep the order too."""
+    from bot.core.reach import queue_to_member
+
+    onboarded(chat, clock, ["more_time", "short"])
+    chat.say("/start")
+    last_part = max(r.not_before for r in rows(chat) if r.status == "pending")
+    with Session(chat.app.engine) as s:
+        who = s.get(Member, member(chat.app, "u1").id)
+        assert who is not None
+        row = queue_to_member(s, who, OutgoingMessage("Reminder: the panel is at 6pm."), utcnow())
+        assert row is not None
+        s.commit()
+    reminder = next(r for r in rows(chat) if r.payload["text"].startswith("Reminder:"))
+    assert reminder.not_before.replace(tzinfo=None) >= last_part.replace(tzinfo=None)
+    sent: list[str] = []
+    for _ in range(20):
+        sent += [m.text for m in run_worker(chat)]
+        clock.jump(3)
+    assert sent[-1].startswith("Reminder:"), "the reminder came after every waiting part"
