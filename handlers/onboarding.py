@@ -20,6 +20,7 @@ from handlers import (  # noqa: F401  (each registers its steps)
     onboarding_consent,
     onboarding_prefs,
     onboarding_summary,
+    onboarding_translate,
 )
 from handlers.onboarding_flow import (
     FLOW,

@@ -23,7 +23,7 @@ from bot.storage.profile_models import Profile
 
 FLOW = "onboarding"
 ORDER = ("language", "consent", "name", "pronouns", "intro", "timezone", "quiet", "checkins",
-         "needs", "ways", "payment", "summary")
+         "needs", "ways", "translate", "payment", "summary")
 # What each "Change" button on the summary walks through again.
 SECTIONS: dict[str, tuple[str, ...]] = {
     "about": ("name", "pronouns", "intro"),
@@ -32,6 +32,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "checkins": ("checkins",),
     "needs": ("needs",),
     "ways": ("ways",),
+    "translate": ("translate",),
     "payment": ("payment",),
 }
 Choices = Iterable[tuple[str, str]]  # (value, N_ label)

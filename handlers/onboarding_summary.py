@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.broadcasts.translators import offered_languages
 from bot.core.context import Context
 from bot.core.events import Button
 from bot.core.ui import rows
@@ -20,6 +21,7 @@ CHANGE_BUTTONS = (
     ("checkins", N_("Change check-ins")),
     ("needs", N_("Change needs")),
     ("ways", N_("Change ways to take part")),
+    ("translate", N_("Change translating")),
     ("payment", N_("Change payment")),
 )
 
@@ -36,6 +38,7 @@ def describe(ctx: Context) -> list[str]:
         needs.append(profile.needs_other)
     ways = [ctx._(label) for value, label in WAYS if value in profile.ways_to_take_part]
     language = LANGUAGE_NAMES.get(ctx.member.language, ctx.member.language)
+    helps = [LANGUAGE_NAMES.get(c, c) for c in offered_languages(ctx.session, ctx.member.id)]
     return [
         ctx._("Name: {value}").format(value=ctx.member.display_name or not_set),
         ctx._("Pronouns: {value}").format(
@@ -48,6 +51,7 @@ def describe(ctx: Context) -> list[str]:
             value=label_of(ctx, CHECKINS, profile.checkin_frequency) or not_set),
         ctx._("What helps you: {value}").format(value=", ".join(needs) or not_set),
         ctx._("Ways to take part: {value}").format(value=", ".join(ways) or not_set),
+        ctx._("Can help translate into: {value}").format(value=", ".join(helps) or not_set),
         ctx._("Payment: {value}").format(
             value=label_of(ctx, PAYMENTS, profile.payment_preference) or not_set),
     ]

@@ -39,6 +39,14 @@ def clear_languages(session: Session, member_id: int) -> None:
                     .where(col(TranslatorLanguage.member_id) == member_id))
 
 
+def set_languages(session: Session, member_id: int, languages: list[str]) -> None:
+    """Offer exactly these languages (none: no offer)."""
+    clear_languages(session, member_id)
+    for language in dict.fromkeys(languages):
+        session.add(TranslatorLanguage(member_id=member_id, language=language))
+    session.flush()
+
+
 def can_translate(member: Member, offered: list[str], source: str, target: str) -> bool:
     return bool(offered) and {source, target} <= {*offered, member.language}
 

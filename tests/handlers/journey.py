@@ -14,7 +14,7 @@ from bot.storage.profile_models import ConsentRecord, Profile
 from tests.harness import PLATFORM, ChatHarness
 
 SKIPPABLE = ("name", "pronouns", "intro", "timezone", "quiet", "checkins", "needs", "ways",
-             "payment")
+             "translate", "payment")
 
 
 def labels(message: OutgoingMessage) -> list[str]:

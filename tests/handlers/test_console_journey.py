@@ -43,8 +43,9 @@ def test_console_journey_from_start_to_mydata(app: BotApp, tmp_path: Path) -> No
         "1",                      # every week
         "2", "7",                 # Easy Read, Done
         "1", "8",                 # telling my story, Done
+        "2",                      # no languages to help translate, Done
         "6",                      # not sure yet
-        "9",                      # All done (after the 7 Change buttons and Back)
+        "10",                     # All done (after the 8 Change buttons and Back)
         "/mydata",
     )
     text = out.getvalue()
@@ -63,8 +64,8 @@ def test_console_skip_everything(app: BotApp, tmp_path: Path) -> None:
     adapter, out = console(app, tmp_path, user="bea")
     # Skip is the last button of each question after consent.
     type_lines(adapter, "/start", "1", "1")
-    # name, pronouns, intro, time zone, quiet hours, check-ins, needs, ways, payment
-    for skip in (2, 5, 6, 8, 6, 6, 9, 10, 8):
+    # name, pronouns, intro, time zone, quiet hours, check-ins, needs, ways, translate, payment
+    for skip in (2, 5, 6, 8, 6, 6, 9, 10, 4, 8):
         type_lines(adapter, str(skip))
-    type_lines(adapter, "9")  # All done
+    type_lines(adapter, "10")  # All done
     assert "Thank you. You are all set." in out.getvalue()

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlmodel import Session
+
 from bot.app import BotApp
+from bot.broadcasts.translators import offered_languages
 from bot.config import Settings
 from bot.privacy import CONSENT_VERSION
 from bot.storage.models import ConversationState, utcnow
@@ -52,6 +55,10 @@ def test_complete_journey_saves_every_answer(chat: ChatHarness) -> None:
     chat.press_label("Done")
     chat.press_label("Telling my story")
     chat.press_label("Interviewing")
+    translate = chat.press_label("Done")[-1]
+    # Easy Read was just chosen, so the rest of the journey already uses it.
+    assert translate.text.startswith("Do you know another language well?")
+    assert "Chosen: Cymraeg" in labels(chat.press("onb:translate:toggle:cy")[-1])
     chat.press_label("Done")
     payment_question = chat.texts()[-1]
     # Easy Read was just chosen, so the rest of the journey already uses it.
@@ -61,7 +68,8 @@ def test_complete_journey_saves_every_answer(chat: ChatHarness) -> None:
     assert summary.text.startswith("Here's what I've saved:")
     for shown in ("Sam", "they/them", "lived experience", "Europe/Paris", "22:30 to 07:00",
                   "Every 2 weeks", "Short messages", "Easy Read", "Large print please",
-                  "Telling my story", "Interviewing", "Bank transfer"):
+                  "Telling my story", "Interviewing", "Bank transfer",
+                  "Can help translate into: Cymraeg"):
         assert shown in summary.text
     assert "Change needs" in labels(summary)
     done = chat.press_label("All done")
@@ -75,6 +83,8 @@ def test_complete_journey_saves_every_answer(chat: ChatHarness) -> None:
     assert p.checkin_frequency == "fortnightly" and p.payment_preference == "bank_transfer"
     assert p.needs == ["short", "easy_read", "other"] and p.needs_other == "Large print please"
     assert p.ways_to_take_part == ["story", "interview"]
+    with Session(chat.app.engine) as s:
+        assert offered_languages(s, saved.id or 0) == ["cy"]
     [record] = consents(chat.app)
     assert (record.action, record.wording_version, record.channel) == (
         "given", CONSENT_VERSION, "test")
@@ -83,7 +93,7 @@ def test_complete_journey_saves_every_answer(chat: ChatHarness) -> None:
 def test_skip_everything_saves_nothing_but_the_consent(chat: ChatHarness) -> None:
     start_and_consent(chat)
     summary = skip_to_summary(chat)[-1]
-    assert summary.text.count("not set") == 7  # all but language, time zone and quiet hours
+    assert summary.text.count("not set") == 8  # all but language, time zone and quiet hours
     chat.press_label("All done")
     p = profile(chat.app)
     assert p is not None and p.onboarded_at is not None
@@ -148,6 +158,7 @@ def test_leave_halfway_and_resume_after_a_restart(settings: Settings, chat: Chat
     assert "Chosen: Easy Read" in labels(needs), "the ticks so far survive the restart"
     again.press_label("Done")
     again.press_label("Skip")  # ways
+    again.press_label("Skip")  # translating
     summary = again.press_label("Not sure yet")[-1]
     assert "Every month" in summary.text and "As a co-producer" in summary.text
     assert "You are all set" in again.press_label("All done")[0].text

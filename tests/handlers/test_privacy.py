@@ -35,6 +35,8 @@ def rich_member(chat: ChatHarness) -> None:
     chat.press_label("Done", user=USER)
     chat.press_label("Taking notes", user=USER)
     chat.press_label("Done", user=USER)
+    chat.press("onb:translate:toggle:cy", user=USER)
+    chat.press_label("Done", user=USER)
     chat.press_label("Cash", user=USER)
     chat.press_label("All done", user=USER)
     with db(chat.app) as session:

@@ -16,7 +16,8 @@ def test_profile_shows_the_summary_with_change_buttons(chat: ChatHarness) -> Non
     assert summary.text.startswith("Here's what I've saved:") and "Name: Jo" in summary.text
     assert labels(summary) == [
         "Change about me", "Change language", "Change times", "Change check-ins",
-        "Change needs", "Change ways to take part", "Change payment", "All done"]
+        "Change needs", "Change ways to take part", "Change translating", "Change payment",
+        "All done"]
 
 
 def test_change_one_section_then_back_to_the_summary(chat: ChatHarness) -> None:

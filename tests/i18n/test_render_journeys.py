@@ -111,6 +111,8 @@ def onboarding(m: Driver, lang: str) -> None:
     m.press("onb:needs:done")
     m.press("onb:ways:toggle")
     m.press("onb:ways:done")
+    m.press("onb:translate:toggle")
+    m.press("onb:translate:done")
     m.press("onb:payment:pick:bank_transfer")
     m.press("onb:summary:done")
 
