@@ -18,7 +18,8 @@ from __future__ import annotations
 import secrets
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, Column, Integer, Text
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, Text, cast, func
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from bot.storage.models import utcnow
@@ -89,6 +90,18 @@ class FeedbackItem(SQLModel, table=True):
     responded_at: datetime | None = None
     responded_by: int | None = Field(default=None, foreign_key="member.id")
     notified_at: datetime | None = None
+
+
+# The staff feedback log at a million rows (migration 0010_feedback_scale):
+# newest first in one index walk; on PostgreSQL also a tag filter (`@>` on the
+# JSON list) and free-text search (`lower(text) LIKE`, pg_trgm) without a scan.
+# SQLite gets only the first; expression indexes are PostgreSQL-only there.
+_items = FeedbackItem.__table__  # type: ignore[attr-defined]
+Index("ix_feedbackitem_given_on_id", _items.c.given_on, _items.c.id)
+Index("ix_feedbackitem_tags_gin", cast(_items.c.tags, JSONB).label("tags_jsonb"),
+      postgresql_using="gin", postgresql_ops={"tags_jsonb": "jsonb_path_ops"})
+Index("ix_feedbackitem_text_trgm", func.lower(_items.c.text).label("text_lower"),
+      postgresql_using="gin", postgresql_ops={"text_lower": "gin_trgm_ops"})
 
 
 class FeedbackAnswered(SQLModel, table=True):

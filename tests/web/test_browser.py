@@ -97,3 +97,35 @@ def test_log_in_by_link_read_the_overview_and_close_an_item(
             assert page.get_by_text("Our answer: We fixed the heating.").is_visible()
         finally:
             browser.close()
+
+
+def test_write_preview_and_send_an_update(app: BotApp, served: str, clock: Clock) -> None:
+    """Keyboard and labels only: what someone using a screen reader would do."""
+    writer = add_member(app, "c1", "coordinator", name="Cerys")
+    add_member(app, "m1", name="Ana", language="cy")
+    token = login_link(app, writer, clock())
+    with playwright_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        try:
+            page = browser.new_page()
+            page.goto(f"{served}/login/{token}")
+            page.get_by_role("button", name="Log in").click()
+            page.wait_for_url(f"{served}/")
+            page.get_by_role("link", name="Updates").click()
+            page.get_by_role("link", name="Write an update").click()
+            assert page.get_by_role("heading", level=1).inner_text() == "Write an update"
+            page.get_by_label("Kind of update").select_option("you_said_we_did")
+            page.get_by_label("Everyone").check()
+            page.locator("#c-title-en").fill("Warmer room")
+            page.locator("#c-body-en").fill("You said it was cold. We got a heater.")
+            page.get_by_role("button", name="Preview").click()
+            page.wait_for_url("**/broadcasts/*")
+            assert "This will go to 2 people." in page.locator("main").inner_text()
+            assert page.get_by_text("No translation", exact=True).is_visible()  # the Welsh row
+            send = page.get_by_role("button", name="Send it")
+            send.focus()
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
+            assert page.get_by_role("heading", name="Delivery report by language").is_visible()
+        finally:
+            browser.close()

@@ -22,6 +22,7 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "members": frozenset({"staff", "coordinator", "safeguarding"}),
     "feedback": frozenset({"staff", "coordinator"}),
     "broadcasts": frozenset({"staff", "coordinator"}),
+    "sessions": frozenset({"staff", "coordinator"}),
     "alerts": frozenset({"safeguarding"}),
     "payments": frozenset({"finance"}),
     "audit": frozenset(),

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from sqlalchemy import String, cast
+from sqlalchemy import String, cast, func
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Session, col, select
 from starlette.responses import Response, StreamingResponse
 
@@ -26,6 +28,11 @@ FILTERS = ("date_from", "date_to", "request", "session", "project", "tag", "stat
 CSV_COLUMNS = ["item_id", "date", "request", "session", "project", "kind", "rating", "choice",
                "tags", "status", "status_reason", "public_response", "anonymous", "member_id",
                "text"]
+
+# The item fields `_csv_row` reads.
+ROW_FIELDS = ("id", "given_on", "request_id", "session_id", "project_id", "kind", "rating",
+              "choice", "tags", "status", "status_reason", "public_response", "anonymous",
+              "member_id", "text")
 
 
 def _int(value: str) -> int | None:
@@ -56,13 +63,30 @@ def _query(ctx: WebContext, review: Any, model: Any, group: int) -> Any:
         except ValueError:
             pass
     if tag := review.clean_tag(ctx.arg("tag")):
-        query = query.where(cast(col(model.tags), String).contains(f'"{tag}"', autoescape=True))
+        query = query.where(_has_tag(ctx, model, tag))
     if words := ctx.arg("q")[:100]:
-        query = query.where(col(model.text).icontains(words, autoescape=True))
+        query = query.where(_has_words(ctx, model, words))
     hidden = review.held_back(ctx.db, group)
     if hidden:
         query = query.where(col(model.request_id).is_(None) | col(model.request_id).not_in(hidden))
-    return query.order_by(col(model.given_on).desc(), col(model.id))
+    # Both descending, so PostgreSQL walks ix_feedbackitem_given_on_id backwards.
+    return query.order_by(col(model.given_on).desc(), col(model.id).desc())
+
+
+def _has_words(ctx: WebContext, model: Any, words: str) -> Any:
+    """Case-blind substring search. PostgreSQL: `lower(text) LIKE lower(...)`, the
+    shape the pg_trgm index ix_feedbackitem_text_trgm serves (ILIKE would not use it)."""
+    if ctx.dash.bot_app.engine.dialect.name == "postgresql":
+        escaped = words.replace("/", "//").replace("%", "/%").replace("_", "/_")
+        return func.lower(col(model.text)).like(func.lower(f"%{escaped}%"), escape="/")
+    return col(model.text).icontains(words, autoescape=True)
+
+
+def _has_tag(ctx: WebContext, model: Any, tag: str) -> Any:
+    """PostgreSQL: `@>` on the tags as JSONB (GIN index); elsewhere a text match."""
+    if ctx.dash.bot_app.engine.dialect.name == "postgresql":
+        return cast(col(model.tags), JSONB).contains([tag])
+    return cast(col(model.tags), String).contains(json.dumps(tag), autoescape=True)
 
 
 def _modules() -> tuple[Any, Any, Any] | None:
@@ -140,7 +164,10 @@ def feedback_csv(ctx: WebContext) -> Response:
     if found is None:
         raise PageError(404)
     review, models, feedback = found
-    query = _query(ctx, review, models.FeedbackItem, feedback.min_group(ctx.dash.bot_app.settings))
+    model = models.FeedbackItem
+    query = _query(ctx, review, model, feedback.min_group(ctx.dash.bot_app.settings))
+    # Plain rows, not ORM objects: a million of them stream several times faster.
+    query = query.with_only_columns(*[getattr(model, name) for name in ROW_FIELDS])
     ctx.audit("export", "feedback_list", None, filters=sorted(k for k in FILTERS if ctx.arg(k)))
     engine = ctx.dash.bot_app.engine
 
@@ -149,7 +176,7 @@ def feedback_csv(ctx: WebContext) -> Response:
         writer = csv.writer(buf)
         writer.writerow(CSV_COLUMNS)
         with Session(engine) as db:
-            for item in db.exec(query.execution_options(yield_per=1000)):
+            for item in db.execute(query.execution_options(yield_per=1000)):
                 writer.writerow([_safe(v) for v in _csv_row(item)])
                 if buf.tell() > 64_000:
                     yield buf.getvalue()

@@ -21,10 +21,12 @@ from bot.web.dashboard import (
     pages_audit,
     pages_auth,
     pages_broadcasts,
+    pages_compose,
     pages_feedback,
     pages_members,
     pages_overview,
     pages_payments,
+    pages_sessions,
 )
 from bot.web.dashboard.config import DashboardConfig
 from bot.web.dashboard.web import Dashboard, page
@@ -76,8 +78,18 @@ def dashboard_routes(bot_app: BotApp, config: DashboardConfig | None = None) -> 
               methods=post, name="payment_change"),
         Route("/broadcasts", view("broadcasts", pages_broadcasts.broadcasts_page), methods=get,
               name="broadcasts"),
+        Route("/broadcasts/new", view("broadcasts", pages_compose.compose_page), methods=get,
+              name="broadcast_new"),
+        Route("/broadcasts/new", view("broadcasts", pages_compose.compose_post), methods=post,
+              name="broadcast_create"),
         Route("/broadcasts/{broadcast_id:int}", view("broadcasts",
               pages_broadcasts.broadcast_page), methods=get, name="broadcast"),
+        Route("/broadcasts/{broadcast_id:int}", view("broadcasts",
+              pages_compose.broadcast_change), methods=post, name="broadcast_change"),
+        Route("/sessions", view("sessions", pages_sessions.sessions_page), methods=get,
+              name="sessions"),
+        Route("/sessions/{session_id:int}", view("sessions", pages_sessions.session_page),
+              methods=get, name="session"),
         Route("/audit", view("audit", pages_audit.audit_page), methods=get, name="audit"),
         Route("/dashboard.css", stylesheet, methods=get, name="dashboard_css"),
     ]
