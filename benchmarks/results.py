@@ -11,6 +11,7 @@ what the README's results record. A `Figure` with `ok=None` is information only
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -33,6 +34,8 @@ class Figure:
 
 
 def _number(value: float) -> str:
+    if not math.isfinite(value):  # a figure that could not be measured
+        return "n/a"
     if value == int(value) and abs(value) >= 1:
         return f"{int(value):,}"
     if abs(value) >= 100:
