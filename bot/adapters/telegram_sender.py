@@ -67,6 +67,7 @@ _BAD_REQUEST_CODES = (
 )
 _GONE = {"chat_not_found", "user_not_found"}
 INVALID_TOKEN_PAUSE = 60.0
+RESERVATION_TTL = 2.0  # a slot reserved but not used this soon is not trusted
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # saves members' mobile data
 
 Step = Callable[[InlineKeyboardMarkup | None], Awaitable[Message]]
@@ -137,22 +138,35 @@ class TelegramSender:
         self.max_wait = max_wait
         self.clock = clock
         self._progress: dict[tuple[str, str], _Progress] = {}
+        self._reserved: dict[str, float] = {}  # chat -> when its slot was taken
+        self._flood: tuple[str, float] | None = None  # last chat refused with 429, until
 
     async def ready(self, chat_id: str) -> None:
-        """Wait until a send to `chat_id` would go out at once.
+        """Wait until `chat_id`'s own limits (its interval, a 429 on it) let a send go.
 
-        A delivery worker that calls this before marking a row `sending` keeps
-        rate-limit waits out of the in-flight window, so a crash while waiting
-        never turns an unsent message into an `unknown` one.
+        A delivery worker calls this, then `reserve()`, before marking a row
+        `sending`, so rate-limit waits stay out of the in-flight window: a crash
+        while waiting never turns an unsent message into an `unknown` one.
         """
-        while (wait := self.limiter.delay(chat_id)) > 0:
+        while (wait := self.limiter.scope_delay(chat_id)) > 0:
             await asyncio.sleep(min(wait, self.max_wait))
 
+    async def reserve(self, chat_id: str) -> None:
+        """Take the rate-limit slot for the next send to `chat_id` now (waiting in
+        line for it), so that send goes out without waiting."""
+        await self.limiter.acquire(chat_id)
+        self._reserved[chat_id] = self.clock()
+
+    def _take_reservation(self, chat_id: str) -> bool:
+        at = self._reserved.pop(chat_id, None)
+        return at is not None and self.clock() - at <= RESERVATION_TTL
+
     async def send(self, chat_id: str, message: OutgoingMessage) -> SendResult:
+        reserved = self._take_reservation(chat_id)
         steps = self._steps(chat_id, message)
         if not steps:
             return SendResult("failed", error="empty_message")
-        wait = self.limiter.delay(chat_id)
+        wait = 0.0 if reserved else self.limiter.delay(chat_id)
         if wait > self.max_wait:
             # A long wait (a busy group, a 429) goes back to the outbox instead of
             # holding the row in flight and the worker's batch with it.
@@ -162,7 +176,8 @@ class TelegramSender:
         start = self._resume_from(key)
         sent: Message | None = None
         for index in range(start, len(steps)):
-            await self.limiter.acquire(chat_id)
+            if not (reserved and index == start):
+                await self.limiter.acquire(chat_id)
             try:
                 sent = await steps[index](markup if index == len(steps) - 1 else None)
             except TelegramError as exc:
@@ -208,13 +223,27 @@ class TelegramSender:
         found = self._progress.get(key)
         return found.next_step if found else 0
 
+    def _flood_scope(self, chat_id: str, seconds: float) -> str | None:
+        """Who must wait after a 429: the chat, or everyone (None).
+
+        Telegram does not say whether a 429 is about one chat or the whole bot.
+        A second chat refused while the first still waits means the whole bot.
+        """
+        now = self.clock()
+        previous, self._flood = self._flood, (chat_id, now + seconds)
+        if previous is not None and previous[0] != chat_id and now < previous[1]:
+            log.info("telegram flood control: every chat waits %.0fs", seconds)
+            self._reserved.clear()  # slots taken before the 429 no longer hold
+            return None
+        log.info("telegram flood control: one chat waits %.0fs", seconds)
+        return chat_id
+
     def _failure(self, chat_id: str, exc: TelegramError) -> SendResult:
         """What the delivery worker should do after `exc`; order matters (BadRequest
         and TimedOut are NetworkErrors in PTB)."""
         if isinstance(exc, RetryAfter):
             seconds = retry_after_seconds(exc)
-            self.limiter.block(chat_id, seconds)  # only this chat waits
-            log.info("telegram flood control: waiting %.0fs for one chat", seconds)
+            self.limiter.block(self._flood_scope(chat_id, seconds), seconds)
             return SendResult("retry", retry_after=seconds, error="retry_after")
         if isinstance(exc, ChatMigrated):
             return SendResult("migrated", error="migrated", new_chat_id=str(exc.new_chat_id))

@@ -18,7 +18,7 @@ from bot.core.events import Button, OutgoingMessage
 from bot.core.members import resolve_member
 from bot.core.ratelimit import RateLimiter
 from bot.storage.models import OutboxMessage
-from tests.adapters.conftest import TOKEN
+from tests.adapters.conftest import FAST_INTERVAL, TOKEN
 from tests.fakes.fake_telegram import FakeTelegramServer
 
 # PTB 22.8 itself warns when it builds a RetryAfter from an int.
@@ -250,3 +250,38 @@ def test_a_connect_timeout_is_safe_to_retry() -> None:
     read.__cause__ = httpx.ReadTimeout("slow")
     assert sender._failure("1", connect).outcome == "retry"
     assert sender._failure("1", read).outcome == "unknown"
+
+
+async def test_a_reserved_slot_is_used_by_the_next_send_and_only_once(
+    fake: FakeTelegramServer, bot: Bot
+) -> None:
+    """reserve() takes the slot before the row is `sending`; send() must not wait again."""
+    user = 2801
+    fake.add_chat(user)
+    sender = TelegramSender(bot, RateLimiter(global_rate=1, global_period=30.0))
+    await asyncio.wait_for(sender.reserve(str(user)), 1)
+    result = await asyncio.wait_for(sender.send(str(user), OutgoingMessage("once")), 2)
+    assert result.outcome == "sent" and fake.texts_to(user) == ["once"]
+    # The slot is spent: a second message waits for the (30 s) window, or is handed back.
+    second = await asyncio.wait_for(sender.send(str(user), OutgoingMessage("twice")), 2)
+    assert second.outcome == "retry" and second.error == "rate_limited"
+    assert fake.texts_to(user) == ["once"]
+
+
+async def test_a_broadcast_through_the_worker_keeps_the_global_limit(
+    tg_app: BotApp, fake: FakeTelegramServer, bot: Bot
+) -> None:
+    """60 chats at 20/s against a fake that refuses anything over it (429)."""
+    fake.global_limit, fake.enforce_limits = 20, True
+    users = list(range(2901, 2961))
+    for user in users:
+        fake.add_chat(user)
+        enqueue(tg_app, user, OutgoingMessage(f"update for {user}"))
+    worker = DeliveryWorker(tg_app.engine, {"telegram": TelegramSender(
+        bot, RateLimiter(global_rate=20, private_interval=FAST_INTERVAL, slack=0.02))})
+    rows = await drain(tg_app, worker, timeout=20)
+    assert [r.status for r in rows] == ["sent"] * 60
+    assert all(fake.texts_to(user) == [f"update for {user}"] for user in users)
+    assert fake.rate_violations == [] and not [r for r in fake.requests if r["status"] == 429]
+    times = sorted(m["time"] for m in fake.sent)
+    assert times[-1] - times[0] >= 2.0  # 60 sends at 20 a second take two windows
