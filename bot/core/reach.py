@@ -59,7 +59,8 @@ def queue_to_member(
         return None
     # Never overtake parts of a reply still waiting out a reading pause.
     waiting = pacing.waiting_cursor(session, identity.platform, identity.chat_id, utcnow())
-    not_before = max(not_before, waiting.at)
+    if waiting.last_text is not None:  # some part is still waiting
+        not_before = max(not_before, waiting.at)
     row = OutboxMessage(
         member_id=member.id, platform=identity.platform, chat_id=identity.chat_id,
         payload=message.to_dict(), source_event_id=source_event_id, not_before=not_before,
