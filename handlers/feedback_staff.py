@@ -10,7 +10,7 @@ from __future__ import annotations
 from bot.core.context import Context
 from bot.core.events import Button, Event
 from bot.core.router import Router
-from bot.core.text import clean_input
+from bot.core.text import clean_input, parse_id
 from bot.feedback import min_group
 from bot.feedback.requests import get_request
 from bot.feedback.results import request_results, results_text
@@ -98,7 +98,10 @@ def feedback_log(event: Event, ctx: Context) -> None:
 
 def _item_or_say(ctx: Context, raw: str) -> FeedbackItem | None:
     try:
-        return get_item(ctx.session, int(raw), min_group(ctx.settings))
+        number = parse_id(raw, max_digits=18)  # feedback ids are random BIGINTs
+        if number is None:
+            raise ValueError("not an id")
+        return get_item(ctx.session, number, min_group(ctx.settings))
     except (ValueError, LookupError):
         ctx.reply(ctx._("I can't find feedback {id}.").format(id=raw[:20]))
         return None

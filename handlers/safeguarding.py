@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from bot.core.context import Context
 from bot.core.events import Button, Event
 from bot.core.router import Router
+from bot.core.text import parse_id
 from bot.i18n import N_
 from bot.services import safeguarding as service
 from bot.services.safeguarding import may_handle
@@ -26,7 +27,8 @@ STATUS_WORDS = {"open": N_("open"), "contacted": N_("contacted"), "closed": N_("
 def _alert(event: Event, ctx: Context) -> SafeguardingAlert | None:
     """The alert a button names, if this person may act on it; else None."""
     tail = (event.action or "").rsplit(":", 1)[-1]
-    alert = ctx.session.get(SafeguardingAlert, int(tail)) if tail.isdigit() else None
+    number = parse_id(tail)
+    alert = ctx.session.get(SafeguardingAlert, number) if number is not None else None
     if alert is None or ctx.member.id is None or not may_handle(alert, ctx.member.id, ctx.roles):
         ctx.reply(ctx._("Sorry, that button has expired. Send /help to start again."))
         return None
@@ -106,7 +108,8 @@ def list_alerts(event: Event, ctx: Context) -> None:
                 description=N_("Add a note to a safeguarding alert"))
 def alert_note(event: Event, ctx: Context) -> None:
     head, _, text = event.args.partition(" ")
-    alert = ctx.session.get(SafeguardingAlert, int(head)) if head.isdigit() else None
+    number = parse_id(head)
+    alert = ctx.session.get(SafeguardingAlert, number) if number is not None else None
     if alert is None or alert.id is None or not text.strip():
         ctx.reply(ctx._("Please send /alert_note, the alert number, then your note. "
                         "For example: /alert_note 12 Called them, they are OK."))

@@ -14,6 +14,7 @@ from sqlmodel import col, func, select
 from bot.core.context import Context
 from bot.core.events import Button, Event
 from bot.core.router import Router
+from bot.core.text import parse_id
 from bot.core.ui import rows
 from bot.i18n import N_
 from bot.services import session_text as text
@@ -32,9 +33,8 @@ def _expired(ctx: Context) -> None:
 
 def _session_from(action: str, index: int, ctx: Context) -> GroupSession | None:
     parts = action.split(":")
-    if len(parts) <= index or not parts[index].isdigit():
-        return None
-    return ctx.session.get(GroupSession, int(parts[index]))
+    number = parse_id(parts[index]) if len(parts) > index else None
+    return None if number is None else ctx.session.get(GroupSession, number)
 
 
 # -- members --------------------------------------------------------------

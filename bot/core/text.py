@@ -25,5 +25,18 @@ def clean_input(text: str, limit: int = MAX_INPUT_CHARS) -> str:
     return "".join(kept).strip()[:limit]
 
 
+def parse_id(text: str, max_digits: int = 9) -> int | None:
+    """A row id typed by a person ("12" or "#12"); None unless it is ASCII digits,
+    at most `max_digits` (9 fits INTEGER columns, 18 fits BIGINT).
+
+    `str.isdigit()` also accepts "³" and "٣", which `int()` refuses, and a
+    20-digit number overflows the database's integer column.
+    """
+    digits = text.strip().removeprefix("#")
+    if not (digits.isascii() and digits.isdigit() and len(digits) <= max_digits):
+        return None
+    return int(digits)
+
+
 def is_blank(text: str) -> bool:
     return not clean_input(text)

@@ -26,7 +26,7 @@ MarkdownV2 / Markdown parsing, 4096 UTF-16 units, 1..64-byte callback_data, ...)
   ``group_limit=20``, ``group_window=60.0``, ``enforce_limits=False``,
   ``strict_html_entities=True``, ``strict_private_chats=False`` (True: users only seen in
   groups get 403 "bot can't initiate conversation with a user"), ``max_text_length=4096``,
-  ``max_caption_length=1024``.
+  ``max_caption_length=1024``, ``retry_after_grace=0.0`` (see Failures).
 
 Lifecycle: ``await start()`` / ``await stop()`` or ``async with``; ``url``
 (``http://127.0.0.1:PORT``), ``base_url`` (``url + "/bot"``), ``bot_user`` (the getMe dict).
@@ -78,6 +78,13 @@ default performing the request then), "disconnect" (drop the connection).
 methods but getUpdates). Requests to a throttled scope are answered 429; those that arrive
 after a 429 was already sent for that scope and before its deadline are appended to
 ``retry_after_violations`` (``RetryAfterViolation(method, scope, time, remaining)``).
+``retry_after_grace`` (seconds, default 0) excuses requests that arrive that soon after
+the scope's first 429: a client sending to many chats at once has several requests in
+flight before it can read the 429, and only what it sends afterwards is a violation.
+Storms: ``fail_next(..., count=N)`` fails the next N matching calls (each 429 re-arms the
+scope's flood control), ``fail_next("*", "500", count=N)`` is a 5xx storm across methods,
+and ``fail_next(method, "timeout", delay=10.0)`` answers after 10 s (a slow response; with
+``process=False`` the request is not performed and 504 comes back).
 
 Rate limits (sendMessage, sendDocument, sendPhoto; see ``limited_methods``): more than
 ``global_limit`` sends per ``global_window`` seconds, two sends to one private chat closer
@@ -200,6 +207,7 @@ class _Chat:
 class _Throttle:
     until: float
     notified: bool
+    notified_at: float = 0.0  # when the first 429 for this scope was answered
 
 
 @dataclass
@@ -289,6 +297,7 @@ class FakeTelegramServer:
         strict_private_chats: bool = False,
         max_text_length: int = 4096,
         max_caption_length: int = 1024,
+        retry_after_grace: float = 0.0,
     ) -> None:
         self.token = token
         self.host = host
@@ -314,6 +323,7 @@ class FakeTelegramServer:
         self.strict_private_chats = strict_private_chats
         self.max_text_length = max_text_length
         self.max_caption_length = max_caption_length
+        self.retry_after_grace = retry_after_grace
         self.limited_methods: set[str] = {"sendMessage", "sendDocument", "sendPhoto"}
 
         self.sent: list[JSONDict] = []
@@ -567,7 +577,8 @@ class FakeTelegramServer:
         kind = failure.kind
         if kind == "429":
             scope = None if failure.scope == "global" else self._peek_chat_id(call.params)
-            self._throttles[scope] = _Throttle(time.monotonic() + failure.retry_after, True)
+            now = time.monotonic()
+            self._throttles[scope] = _Throttle(now + failure.retry_after, True, now)
             raise self._too_many(failure.retry_after)
         if kind == "403_blocked":
             raise ApiError(403, _BLOCKED["private"])
@@ -607,11 +618,13 @@ class FakeTelegramServer:
                 del self._throttles[scope]
                 continue
             remaining = throttle.until - now
-            if throttle.notified:
+            in_flight = now - throttle.notified_at < self.retry_after_grace
+            if throttle.notified and not in_flight:
                 self.retry_after_violations.append(
                     RetryAfterViolation(call.method, scope, now, remaining)
                 )
-            throttle.notified = True
+            if not throttle.notified:
+                throttle.notified, throttle.notified_at = True, now
             raise self._too_many(max(1, math.ceil(remaining)))
 
     def _rate_check(self, call: _Call) -> list[RateViolation]:
@@ -638,7 +651,7 @@ class FakeTelegramServer:
         if violations and self.enforce_limits:
             self.rate_violations.extend(violations)
             scope = None if violations[0].kind == "global" else chat_id
-            self._throttles[scope] = _Throttle(now + 1, notified=True)
+            self._throttles[scope] = _Throttle(now + 1, notified=True, notified_at=now)
             raise self._too_many(1)
         return violations
 

@@ -259,6 +259,23 @@ async def test_429_retry_after_and_violations(bot: Bot, server: FakeTelegramServ
     assert server.sent == []
 
 
+async def test_retry_after_grace_excuses_only_requests_already_in_flight(
+    bot: Bot, server: FakeTelegramServer
+) -> None:
+    server.retry_after_grace = 0.2
+    server.fail_next("sendMessage", "429", retry_after=3, scope="global")
+    with pytest.raises(RetryAfter):
+        await bot.send_message(USER, "first")
+    with pytest.raises(RetryAfter):  # sent before the client could read the 429
+        await bot.send_message(USER + 1, "in flight")
+    assert server.retry_after_violations == []
+    await asyncio.sleep(0.25)
+    with pytest.raises(RetryAfter):
+        await bot.send_message(USER + 2, "after the 429 was read")
+    assert [v.scope for v in server.retry_after_violations] == [None]
+    assert server.sent == []
+
+
 async def test_throttle_for_expires(bot: Bot, server: FakeTelegramServer) -> None:
     server.throttle_for(USER, 0.3)
     with pytest.raises(RetryAfter) as error:
