@@ -11,6 +11,7 @@ from bot.core.context import Context
 from bot.core.events import Button, Event
 from bot.core.quiet import zone
 from bot.core.router import Router
+from bot.core.text import parse_id
 from bot.i18n import N_
 from bot.payments.calc import parse_date
 from bot.payments.ledger import STATUS_LABELS, Actor, load_state
@@ -63,11 +64,11 @@ def _approve(ctx: Context, payment_id: int) -> None:
 
 @router.command("approve_payment", roles=FINANCE, description=N_("Approve a payment"))
 def approve_command(event: Event, ctx: Context) -> None:
-    arg = event.args.strip().lstrip("#")
-    if not arg.isdigit():
+    number = parse_id(event.args)
+    if number is None:
         ctx.reply(ctx._("Please add the payment number. For example: /approve_payment 12"))
         return
-    _approve(ctx, int(arg))
+    _approve(ctx, number)
 
 
 @router.button("payfin:approve:", roles=FINANCE)
@@ -85,10 +86,11 @@ def mark_paid_command(event: Event, ctx: Context) -> None:
     parts = event.args.split()
     usage = ctx._("Please add the payment number, the reference and, if it was not today, "
                   "the date. For example: /mark_paid 12 BACS-0412 2026-11-21")
-    if len(parts) not in (2, 3) or not parts[0].lstrip("#").isdigit() or len(parts[1]) > 64:
+    payment_id = parse_id(parts[0]) if parts else None
+    if len(parts) not in (2, 3) or payment_id is None or len(parts[1]) > 64:
         ctx.reply(usage)
         return
-    payment_id, now = int(parts[0].lstrip("#")), utcnow()
+    now = utcnow()
     try:
         paid_on = (parse_date(parts[2]) if len(parts) == 3
                    else now.astimezone(zone(ctx.member.timezone)).date())
@@ -132,12 +134,12 @@ def waiting(event: Event, ctx: Context) -> None:
 @router.command("payment", roles=("finance", "staff", "coordinator"),
                 description=N_("See one payment in full"))
 def show_payment(event: Event, ctx: Context) -> None:
-    arg = event.args.strip().lstrip("#")
-    payment = ctx.session.get(Payment, int(arg)) if arg.isdigit() else None
-    if payment is None:
+    number = parse_id(event.args)
+    payment = ctx.session.get(Payment, number) if number is not None else None
+    if payment is None or payment.id is None:
         ctx.reply(ctx._("Please add a payment number that exists. For example: /payment 12"))
         return
-    state = load_state(ctx.session, int(arg))
+    state = load_state(ctx.session, payment.id)
     assert state is not None
     lines = summary_for_staff(ctx.t, state, member_label(ctx.session, payment.member_id))
     lines += ["", ctx._("History:")]

@@ -18,6 +18,7 @@ from bot.core.context import Context
 from bot.core.events import Button, Event
 from bot.core.quiet import zone
 from bot.core.router import Router
+from bot.core.text import parse_id
 from bot.core.ui import rows
 from bot.i18n import N_
 from bot.payments.calc import (
@@ -152,8 +153,8 @@ def start(event: Event, ctx: Context) -> None:
 
 def find_members(ctx: Context, text: str) -> list[Member]:
     query = select(Member).where(col(Member.status).not_in(["erased", "left"]))
-    if text.lstrip("#").isdigit():
-        query = query.where(Member.id == int(text.lstrip("#")))
+    if (number := parse_id(text)) is not None:
+        query = query.where(Member.id == number)
     elif ":" in text:
         platform, _, user_id = text.partition(":")
         query = query.join(Identity, col(Identity.member_id) == Member.id).where(

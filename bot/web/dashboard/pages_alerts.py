@@ -18,6 +18,7 @@ from starlette.responses import Response
 from bot.core.events import OutgoingMessage
 from bot.core.quiet import next_allowed
 from bot.core.reach import queue_to_member
+from bot.core.text import parse_id
 from bot.i18n import N_, I18n
 from bot.storage.models import Member
 from bot.web.dashboard.features import optional
@@ -43,7 +44,7 @@ def alerts_page(ctx: WebContext) -> Response:
     alert = models.SafeguardingAlert
     wanted = ctx.arg("status")
     statuses = (wanted,) if wanted in STATUSES else ("open", "contacted")
-    page = int(ctx.arg("page")) if ctx.arg("page").isdigit() else 1
+    page = parse_id(ctx.arg("page")) or 1
     size = ctx.cfg.page_size
     rows = list(ctx.db.exec(
         select(alert).where(col(alert.status).in_(statuses))

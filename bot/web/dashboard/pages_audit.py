@@ -5,13 +5,14 @@ from __future__ import annotations
 from sqlmodel import col, select
 from starlette.responses import Response
 
+from bot.core.text import parse_id
 from bot.storage.models import Member
 from bot.web.dashboard import audit
 from bot.web.dashboard.web import WebContext
 
 
 def _int(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
+    return parse_id(value, max_digits=18)
 
 
 def audit_page(ctx: WebContext) -> Response:

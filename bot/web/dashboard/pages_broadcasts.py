@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlmodel import col, select
 from starlette.responses import Response
 
+from bot.core.text import parse_id
 from bot.web.dashboard.features import optional
 from bot.web.dashboard.web import PageError, WebContext
 
@@ -20,7 +21,7 @@ def broadcasts_page(ctx: WebContext) -> Response:
     if models is None:
         return ctx.render("not_ready.html", title_key="broadcasts")
     model = models.Broadcast
-    page = int(ctx.arg("page")) if ctx.arg("page").isdigit() else 1
+    page = parse_id(ctx.arg("page")) or 1
     size = ctx.cfg.page_size
     # Other people's drafts are private, as in the chat.
     query = select(model)

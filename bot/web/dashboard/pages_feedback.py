@@ -20,6 +20,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Session, col, select
 from starlette.responses import Response, StreamingResponse
 
+from bot.core.text import parse_id
 from bot.storage.models import Member
 from bot.web.dashboard.features import optional
 from bot.web.dashboard.web import PageError, WebContext, secure
@@ -36,7 +37,7 @@ ROW_FIELDS = ("id", "given_on", "request_id", "session_id", "project_id", "kind"
 
 
 def _int(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
+    return parse_id(value, max_digits=18)
 
 
 def _date(value: str) -> date | None:

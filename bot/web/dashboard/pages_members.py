@@ -14,6 +14,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 from starlette.responses import Response
 
+from bot.core.text import parse_id
 from bot.storage.models import Identity, Member, MemberRole
 from bot.web.dashboard.auth import aware
 from bot.web.dashboard.features import attr
@@ -89,7 +90,7 @@ def rows_for(db: Session, members: list[Member], now: datetime) -> list[MemberRo
 
 def members_page(ctx: WebContext) -> Response:
     size = ctx.cfg.page_size
-    page = max(1, int(ctx.arg("page", "1"))) if ctx.arg("page", "1").isdigit() else 1
+    page = parse_id(ctx.arg("page", "1")) or 1
     found = list(ctx.db.exec(_filtered(ctx).order_by(col(Member.id))
                              .offset((page - 1) * size).limit(size + 1)).all())
     rows = rows_for(ctx.db, found[:size], ctx.cfg.now())

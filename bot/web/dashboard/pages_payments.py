@@ -15,6 +15,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from starlette.responses import Response
 
+from bot.core.text import parse_id
 from bot.storage.models import Member
 from bot.web.dashboard.config import FINANCE_ONLY
 from bot.web.dashboard.feature_metrics import last_status
@@ -46,9 +47,9 @@ def payments_page(ctx: WebContext) -> Response:
     if mods is None:
         return ctx.render("not_ready.html", title_key="payments")
     payment = mods["models"].Payment
-    member_id = int(ctx.arg("member")) if ctx.arg("member").isdigit() else None
+    member_id = parse_id(ctx.arg("member"))
     queue = ctx.arg("queue") if ctx.arg("queue") in QUEUES else "recorded"
-    page = int(ctx.arg("page")) if ctx.arg("page").isdigit() else 1
+    page = parse_id(ctx.arg("page")) or 1
     size = ctx.cfg.page_size
     if member_id is not None:
         query = select(payment).where(col(payment.member_id) == member_id)

@@ -17,6 +17,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from starlette.responses import Response
 
+from bot.core.text import parse_id
 from bot.storage.models import Member
 from bot.web.dashboard.features import attr, optional
 from bot.web.dashboard.web import PageError, WebContext
@@ -58,7 +59,7 @@ def sessions_page(ctx: WebContext) -> Response:
         return ctx.render("not_ready.html", title_key="sessions")
     gs = models.GroupSession
     when = ctx.arg("when") if ctx.arg("when") in WHEN else "upcoming"
-    page = int(ctx.arg("page")) if ctx.arg("page").isdigit() and int(ctx.arg("page")) else 1
+    page = parse_id(ctx.arg("page")) or 1
     size = ctx.cfg.page_size
     edge = ctx.cfg.now() - RUNNING_FOR
     query = select(gs)
