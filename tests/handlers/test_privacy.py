@@ -17,7 +17,7 @@ from bot.storage.profile_models import ConsentRecord, OneTimeCode
 from tests.handlers.journey import db, labels, member, onboard, profile, start_and_consent
 from tests.harness import ChatHarness
 
-USER = "tg-90817-zeb"
+USER = "tg-qx90817-zeb"
 NAME = "Zebedee Quill"
 
 
@@ -109,7 +109,7 @@ def test_forget_erases_the_platform_id_and_the_name_from_every_table(chat: ChatH
         scrub_sent_to_erased(session)
         session.commit()
     assert scan(chat.app, USER, NAME) == []
-    assert scan(chat.app, "Zebedee", "xe/xem", "90817") == []
+    assert scan(chat.app, "Zebedee", "xe/xem", "qx90817") == []
 
     with db(chat.app) as session:
         erased = session.exec(select(Member).where(Member.status == "erased")).one()
