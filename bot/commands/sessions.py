@@ -45,6 +45,11 @@ def register(subparsers: Any) -> None:
     add.add_argument("group")
     add.add_argument("who", nargs="+", help="PLATFORM:USER_ID")
     add.set_defaults(func=cmd_group_add)
+    came = sub.add_parser("attendance", help="save who came to a session that has started")
+    came.add_argument("id", type=int)
+    came.add_argument("--came", nargs="*", default=[], metavar="PLATFORM:USER_ID",
+                      help="who came; everyone else invited is saved as not come")
+    came.set_defaults(func=cmd_attendance)
 
 
 @contextmanager
@@ -144,4 +149,29 @@ def cmd_group_add(settings: Settings, args: argparse.Namespace) -> int:
                 raise LookupError(f"nobody is known as {who}")
             added = add_to_group(session, group, identity.member_id)
             print(f"{who}: {'added to' if added else 'already in'} {group.name}")
+    return 0
+
+
+def cmd_attendance(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.core.members import find_identity
+    from bot.services import attendance
+    from bot.storage.models import utcnow
+    from bot.storage.session_models import GroupSession
+    from bot.web.dashboard import audit
+
+    with _db(settings) as (session, _i18n):
+        gs = session.get(GroupSession, args.id)
+        if gs is None:
+            raise LookupError(f"no session {args.id}")
+        came = []
+        for who in args.came:
+            platform, _sep, user_id = who.partition(":")
+            identity = find_identity(session, platform, user_id)
+            if identity is None:
+                raise LookupError(f"nobody is known as {who}")
+            came.append(identity.member_id)
+        saved = attendance.record(session, gs, came, None, utcnow())
+        audit.record(session, None, "change", "session_attendance", gs.id, came=saved.came,
+                     marked=saved.marked, changed=saved.changed, via="cli")
+        print(f"Session {gs.id}: {saved.came} of {saved.marked} came.")
     return 0

@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import ModuleType
 
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 # Sessions have a start but no end; feedback counts a session as over after this.
 SESSION_LENGTH = timedelta(hours=2)
 # /feedback offers sessions that started this recently.
 RECENT = timedelta(days=14)
-# Nobody records who actually came yet, so "attended" means they said Going.
+# When staff have not recorded who came, "attended" means they said Going.
 ATTENDED = ("going",)
 
 
@@ -47,19 +48,38 @@ def _aware(value: datetime) -> datetime:
 
 
 def session_info(session: Session, session_id: int) -> SessionInfo | None:
-    """A session that took place, and who said they were going; None if unknown."""
+    """A session that took place, and who came; None if unknown.
+
+    "Who came" is the staff's attendance record when there is one, else the
+    members who said Going.
+    """
     models = _models()
     if models is None:
         return None
     found = session.get(models.GroupSession, session_id)
     if found is None or getattr(found, "status", "scheduled") == "cancelled":
         return None
-    rsvp = models.SessionRsvp
-    attendees = session.exec(
-        select(rsvp.member_id).where(rsvp.session_id == session_id, col(rsvp.answer).in_(ATTENDED))
-    ).all()
+    attendees = _recorded(session, models, session_id)
+    if attendees is None:
+        rsvp = models.SessionRsvp
+        attendees = list(session.exec(
+            select(rsvp.member_id).where(rsvp.session_id == session_id,
+                                         col(rsvp.answer).in_(ATTENDED))
+        ).all())
     return SessionInfo(session_id, found.title, _aware(found.starts_at) + SESSION_LENGTH,
                        sorted(int(m) for m in attendees))
+
+
+def _recorded(session: Session, models: ModuleType, session_id: int) -> list[int] | None:
+    """Members marked as having come; None when attendance was never recorded."""
+    table = getattr(models, "SessionAttendance", None)
+    if table is None:
+        return None
+    rows = session.exec(select(table.member_id, table.attended)
+                        .where(table.session_id == session_id)).all()
+    if not rows:
+        return None
+    return [int(m) for m, came in rows if came]
 
 
 def group_id(session: Session, key: str) -> int | None:
@@ -87,7 +107,8 @@ def member_links(session: Session, member_id: int, now: datetime | None = None
                  ) -> list[tuple[str, int, str]]:
     """What a member's /feedback might be about: (kind, id, label), kind session or project.
 
-    Recent sessions they said they would go to (up to 3), then their groups (up to 3).
+    Recent sessions they said they would go to or were marked as having come to
+    (up to 3), then their groups (up to 3).
     """
     models = _models()
     if models is None:
@@ -95,11 +116,14 @@ def member_links(session: Session, member_id: int, now: datetime | None = None
     now = now or datetime.now(UTC)
     gs, rsvp, pg, gm = (models.GroupSession, models.SessionRsvp, models.ProjectGroup,
                         models.GroupMember)
+    said = [col(gs.id).in_(select(rsvp.session_id).where(
+        rsvp.member_id == member_id, col(rsvp.answer).in_(("going", "maybe"))))]
+    if (came := getattr(models, "SessionAttendance", None)) is not None:
+        said.append(col(gs.id).in_(select(came.session_id).where(
+            came.member_id == member_id, col(came.attended))))
     sessions = session.exec(
         select(gs.id, gs.title)
-        .join(rsvp, col(rsvp.session_id) == col(gs.id))
-        .where(rsvp.member_id == member_id, col(rsvp.answer).in_(("going", "maybe")),
-               col(gs.starts_at) >= now - RECENT, col(gs.starts_at) <= now)
+        .where(or_(*said), col(gs.starts_at) >= now - RECENT, col(gs.starts_at) <= now)
         .order_by(col(gs.starts_at).desc())
         .limit(3)
     ).all()

@@ -85,3 +85,17 @@ class SessionReminder(SQLModel, table=True):
     late: bool = False
     fired_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class SessionAttendance(SQLModel, table=True):
+    """Who really came to a session, as marked by staff after it started.
+
+    Once any row exists for a session, its attendance counts as recorded:
+    feedback goes to those marked `attended`, not to the Going answers.
+    """
+
+    session_id: int = Field(foreign_key="groupsession.id", primary_key=True)
+    member_id: int = Field(foreign_key="member.id", primary_key=True, index=True)
+    attended: bool = False
+    recorded_by: int | None = Field(default=None, foreign_key="member.id")
+    recorded_at: datetime = Field(default_factory=utcnow)

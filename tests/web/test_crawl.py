@@ -58,6 +58,7 @@ FORMS = {
     "alert_change": {"op": "ack"},
     "payment_change": {"op": "approve"},
     "broadcast_change": {"op": "cancel"},
+    "session_attendance": {"came": "1"},
     "broadcast_create": {"kind": "learning", "audience": "everyone", "title_en": "Hello",
                          "body_en": "A short update."},
     "logout": {},

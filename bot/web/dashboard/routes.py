@@ -90,6 +90,8 @@ def dashboard_routes(bot_app: BotApp, config: DashboardConfig | None = None) -> 
               name="sessions"),
         Route("/sessions/{session_id:int}", view("sessions", pages_sessions.session_page),
               methods=get, name="session"),
+        Route("/sessions/{session_id:int}/attendance", view("sessions",
+              pages_sessions.attendance_change), methods=post, name="session_attendance"),
         Route("/audit", view("audit", pages_audit.audit_page), methods=get, name="audit"),
         Route("/dashboard.css", stylesheet, methods=get, name="dashboard_css"),
     ]
