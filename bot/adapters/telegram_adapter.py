@@ -30,6 +30,7 @@ from bot.adapters.telegram_sender import TelegramSender
 from bot.app import BotApp
 from bot.config import Settings
 from bot.core.delivery import DeliveryWorker
+from bot.core.inbox import store_events
 from bot.core.loops import process_inbox, run_together, stop_on_signals
 from bot.core.ratelimit import RateLimiter
 
@@ -37,6 +38,13 @@ log = logging.getLogger(__name__)
 
 SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 SHUTDOWN_GRACE = 5.0
+# Button spinners stopped at once. A getUpdates batch can hold 100 presses; 100
+# requests at once would open 100 connections, and httpx checks every pooled
+# connection on every request, which made these answers cost as much CPU as
+# all the replies.
+ANSWERS_AT_ONCE = 4
+# The delivery worker's sends in flight (16) plus the button answers, with room.
+CONNECTION_POOL_SIZE = 24
 
 
 def quiet_library_logs() -> None:
@@ -57,8 +65,9 @@ def make_bot(settings: Settings) -> Bot:
     return Bot(
         settings.telegram_bot_token.get_secret_value(),
         base_url=settings.telegram_api_url,
-        # Sends to many chats go out concurrently, so give them a real pool.
-        request=HTTPXRequest(connection_pool_size=64, pool_timeout=10.0),
+        # Sends to many chats go out concurrently, so give them a real pool, but
+        # no bigger than needed: httpx checks each pooled connection per request.
+        request=HTTPXRequest(connection_pool_size=CONNECTION_POOL_SIZE, pool_timeout=10.0),
         get_updates_request=HTTPXRequest(connection_pool_size=2, read_timeout=10.0),
     )
 
@@ -85,6 +94,7 @@ class TelegramAdapter:
         self.received = asyncio.Event()
         self.me: BotIdentity | None = None
         self._background: set[asyncio.Task[None]] = set()
+        self._answering = asyncio.Semaphore(ANSWERS_AT_ONCE)
 
     async def start(self) -> None:
         """Log in (getMe), so we know our own id and @username."""
@@ -133,10 +143,36 @@ class TelegramAdapter:
             self.received.set()
         return stored
 
+    async def ingest_many(self, updates: list[Update]) -> int:
+        """Store a getUpdates batch in one transaction; returns how many were new.
+
+        Raises when it could not be stored: the caller must then confirm none.
+        """
+        if self.me is None:
+            raise RuntimeError("call start() first")
+        items = []
+        for update in updates:
+            try:
+                event = update_to_event(update, self.me)
+            except Exception as exc:  # the same update would fail again: skip, don't block
+                log.warning("skipping update %s: %s", update.update_id, type(exc).__name__)
+                event = None
+            if event is not None:
+                items.append((event, str(update.update_id)))
+        ids = await asyncio.to_thread(store_events, self.app.engine, items) if items else []
+        for update in updates:
+            if update.callback_query is not None:
+                self._spawn(self._answer(update.callback_query))
+        stored = sum(inbox_id is not None for inbox_id in ids)
+        if stored:
+            self.received.set()
+        return stored
+
     async def _answer(self, query: CallbackQuery) -> None:
         """Stop the button's spinner; the real answer comes as a message."""
         try:
-            await self.bot.answer_callback_query(query.id)
+            async with self._answering:
+                await self.bot.answer_callback_query(query.id)
         except TelegramError as exc:  # too old after a restart, or a network blip
             log.info("could not answer a button press: %s", type(exc).__name__)
 
@@ -162,7 +198,8 @@ class TelegramAdapter:
         try:
             if not await retry_network(self._delete_webhook, stop):
                 return
-            poller = Poller(self.bot, self.ingest, timeout=self.poll_timeout)
+            poller = Poller(self.bot, self.ingest, timeout=self.poll_timeout,
+                            ingest_batch=self.ingest_many)
             loops = [poller.run] if inbound_only else [
                 poller.run, self.process_forever, self.worker.run_forever]
             await run_together(stop, *loops)

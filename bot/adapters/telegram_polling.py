@@ -64,7 +64,9 @@ class Poller:
     """Calls getUpdates in a loop and hands each update to `ingest` in order.
 
     `ingest` must store the update durably before it returns; if it raises,
-    the offset stays where it was and the same update comes again.
+    the offset stays where it was and the same update comes again. With
+    `ingest_batch`, each getUpdates batch is stored by one call instead (one
+    commit for the batch); the same rule holds for the whole batch.
     """
 
     def __init__(
@@ -76,9 +78,11 @@ class Poller:
         limit: int = 100,
         allowed_updates: Sequence[str] = tuple(ALLOWED_UPDATES),
         conflict_pause: float = CONFLICT_PAUSE,
+        ingest_batch: Callable[[list[Update]], Awaitable[object]] | None = None,
     ) -> None:
         self.bot = bot
         self.ingest = ingest
+        self.ingest_batch = ingest_batch
         self.timeout = timeout
         self.limit = limit
         self.allowed_updates = list(allowed_updates)
@@ -145,6 +149,10 @@ class Poller:
     async def handle(self, batch: Sequence[tuple[int, Update | None]]) -> None:
         """Store each update, then move the offset past it (in memory; the next
         getUpdates call is what confirms it to Telegram)."""
+        if self.ingest_batch is not None and batch:
+            await self.ingest_batch([update for _, update in batch if update is not None])
+            self.offset = batch[-1][0] + 1
+            return
         for update_id, update in batch:
             if update is not None:
                 await self.ingest(update)

@@ -4,25 +4,34 @@ Each event is handled in one transaction: the handler's state changes, its
 outbox rows and the inbox row's `done` mark commit together. A crash before
 the commit leaves the event pending, and it is handled again from scratch; a
 crash after leaves it done. Either way there is one effect and one reply.
+
+For speed, on PostgreSQL several events share one transaction (one commit;
+if any of them fails, the batch is undone and its events are handled again
+one a transaction), and several workers run at once. Each worker takes whole lanes (all
+pending events of one sender), so one person's events are still handled in
+the order they arrived.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.config import Settings
 from bot.core.context import Context
 from bot.core.easyread import member_translator
 from bot.core.events import Event, OutgoingMessage
 from bot.core.faults import fault_point
-from bot.core.inbox import pending_ids
+from bot.core.inbox import pending_lanes
 from bot.core.logsafe import log_failure
-from bot.core.members import resolve_member, roles_of
+from bot.core.members import resolve_member_and_state, roles_of
 from bot.core.router import Router
 from bot.core.state import StateView
 from bot.core.text import clean_input
@@ -34,31 +43,102 @@ log = logging.getLogger(__name__)
 
 BUTTON_VALID_FOR = timedelta(days=30)
 RECENT_MESSAGES_CHECKED = 50
+BATCH_SIZE = 25  # events per transaction: one commit (one disk flush) for all of them
+POSTGRES_WORKERS = 4  # SQLite has one writer, so it gets one worker
 
 
 class Dispatcher:
     """Processes pending inbox rows through the router."""
 
-    def __init__(self, engine: Engine, router: Router, settings: Settings, i18n: I18n) -> None:
+    def __init__(self, engine: Engine, router: Router, settings: Settings, i18n: I18n,
+                 *, workers: int | None = None, batch_size: int = BATCH_SIZE) -> None:
         self.engine = engine
         self.router = router
         self.settings = settings
         self.i18n = i18n
+        self.workers = workers or (POSTGRES_WORKERS if is_postgres(engine) else 1)
+        # SQLite has one writer: a long transaction would hold up the inbox, so
+        # it handles one event a transaction, as it always did.
+        self.batch_size = max(1, batch_size) if is_postgres(engine) else 1
+        self._pool: ThreadPoolExecutor | None = None
 
-    def process_pending(self, limit: int = 100) -> int:
-        """Handle every pending event, oldest first; returns how many were handled."""
+    def process_pending(self, limit: int = 200,
+                        on_commit: Callable[[int], None] | None = None) -> int:
+        """Handle every pending event, oldest first; returns how many were handled.
+
+        `on_commit(n)` is called after each commit that handled n events, so the
+        delivery worker can start on the replies while the rest are handled.
+        """
         handled = 0
         while True:
-            ids = pending_ids(self.engine, limit)
-            if not ids:
+            lanes = pending_lanes(self.engine, limit)
+            if not lanes:
                 return handled
-            progress = 0
-            for inbox_id in ids:
-                if self.process(inbox_id):
-                    handled += 1
-                    progress += 1
+            groups = share_lanes(lanes, self.workers)
+            if len(groups) == 1:
+                progress = self._process_group(groups[0], on_commit)
+            else:
+                if self._pool is None:
+                    self._pool = ThreadPoolExecutor(self.workers, "dispatch")
+                futures = [self._pool.submit(self._process_group, g, on_commit)
+                           for g in groups]
+                progress = sum(f.result() for f in futures)
+            handled += progress
             if progress == 0:
                 return handled
+
+    def _process_group(self, lanes: Sequence[Sequence[int]],
+                       on_commit: Callable[[int], None] | None) -> int:
+        """One worker's lanes, in arrival order, `batch_size` events a transaction."""
+        ids = sorted(i for lane in lanes for i in lane)
+        handled = 0
+        for start in range(0, len(ids), self.batch_size):
+            chunk = ids[start:start + self.batch_size]
+            if len(chunk) == 1:
+                count = int(self.process(chunk[0]))
+            else:
+                try:
+                    count = self.process_batch(chunk)
+                except Exception as exc:  # nothing was kept: redo them one by one
+                    # (a failing handler, a deadlock between workers, a busy database)
+                    log_failure(log, "dispatch batch redone one by one", exc)
+                    count = sum(self.process(inbox_id) for inbox_id in chunk)
+            handled += count
+            if count and on_commit is not None:
+                on_commit(count)
+        return handled
+
+    def process_batch(self, ids: Sequence[int]) -> int:
+        """Handle these events in one transaction, marked done in one statement.
+
+        Optimistic: if any handler raises, or the database refuses anything,
+        the whole transaction is rolled back (every event stays pending) and
+        the caller handles them again one at a time, where a failing handler
+        is marked failed and apologised for. Handlers are rarely that broken,
+        so almost every batch costs one commit.
+        """
+        with Session(self.engine, expire_on_commit=False) as session:
+            query = select(InboxEvent).where(
+                col(InboxEvent.id).in_(list(ids)), InboxEvent.status == "pending"
+            ).order_by(col(InboxEvent.id))
+            if is_postgres(self.engine):
+                query = query.with_for_update(skip_locked=True)
+            rows = session.exec(query).all()
+            for row in rows:
+                assert row.id is not None
+                event = Event.from_dict(row.payload)
+                self._dispatch(event, self._context(session, event, row.id))
+            done = [row.id for row in rows]
+            if done:
+                session.execute(
+                    sa.update(InboxEvent)
+                    .where(col(InboxEvent.id).in_(done))
+                    .values(status="done", processed_at=utcnow())
+                )
+            session.flush()
+            fault_point("dispatch.before_commit")
+            session.commit()
+            return len(rows)
 
     def process(self, inbox_id: int) -> bool:
         """Handle one event; False when another worker has it or it is done."""
@@ -88,7 +168,7 @@ class Dispatcher:
         return True
 
     def _context(self, session: Session, event: Event, inbox_id: int | None) -> Context:
-        member, identity = resolve_member(
+        member, identity, state = resolve_member_and_state(
             session,
             event.platform,
             event.user_id,
@@ -106,7 +186,7 @@ class Dispatcher:
             member=member,
             identity=identity,
             t=member_translator(self.i18n, session, member),
-            state=StateView(session, member.id),
+            state=StateView(session, member.id, state),
             settings=self.settings,
             i18n=self.i18n,
             roles=roles_of(session, member.id),
@@ -167,18 +247,21 @@ class Dispatcher:
             row = session.get(InboxEvent, inbox_id)
             if row is None or row.status != "pending":
                 return
-            row.status, row.processed_at, row.error = "failed", utcnow(), "handler error"
-            # The member is asked to try again, so the words are not needed; and
-            # they may have been meant as an anonymous answer.
-            row.payload = {**row.payload, "text": "", "args": "", "scrubbed": True}
-            session.add(row)
-            try:
-                ctx = self._context(session, event, inbox_id)
-                if event.kind not in ("blocked", "unblocked"):
-                    ctx.reply(ctx._("Sorry, something went wrong on our side. Please try again."))
-            except Exception as exc:
-                log_failure(log, f"could not queue the apology for event {inbox_id}", exc)
+            self._mark_failed(session, row, event)
             session.commit()
+
+    def _mark_failed(self, session: Session, row: InboxEvent, event: Event) -> None:
+        row.status, row.processed_at, row.error = "failed", utcnow(), "handler error"
+        # The member is asked to try again, so the words are not needed; and
+        # they may have been meant as an anonymous answer.
+        row.payload = {**row.payload, "text": "", "args": "", "scrubbed": True}
+        session.add(row)
+        try:
+            ctx = self._context(session, event, row.id)
+            if event.kind not in ("blocked", "unblocked"):
+                ctx.reply(ctx._("Sorry, something went wrong on our side. Please try again."))
+        except Exception as exc:
+            log_failure(log, f"could not queue the apology for event {row.id}", exc)
 
 
 def private_chat_id(event: Event) -> str:
@@ -203,3 +286,15 @@ def was_offered(ctx: Context, action: str) -> bool:
         .limit(RECENT_MESSAGES_CHECKED)
     ).all()
     return any(action in OutgoingMessage.from_dict(p).actions() for p in rows)
+
+
+def share_lanes(lanes: Sequence[Sequence[int]], workers: int) -> list[list[Sequence[int]]]:
+    """Split lanes between at most `workers` groups of about equal size, each
+    lane whole (so one sender's events stay with one worker, in order)."""
+    groups: list[list[Sequence[int]]] = [[] for _ in range(max(1, min(workers, len(lanes))))]
+    sizes = [0] * len(groups)
+    for lane in sorted(lanes, key=len, reverse=True):
+        smallest = sizes.index(min(sizes))
+        groups[smallest].append(lane)
+        sizes[smallest] += len(lane)
+    return groups

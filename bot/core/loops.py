@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import signal
 from collections.abc import Callable, Coroutine, Iterator
@@ -69,14 +70,25 @@ def stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
 async def process_inbox(app: Any, stop: asyncio.Event, received: asyncio.Event,
                         worker: Any, idle: float = 1.0) -> None:
     """Handle stored events as soon as an adapter stores one (or every `idle`
-    seconds), then wake the delivery worker. Database trouble is waited out."""
+    seconds), waking the delivery worker after each commit that queued replies,
+    so sending overlaps handling. Database trouble is waited out."""
     from bot.core.logsafe import log_failure
 
+    loop = asyncio.get_running_loop()
+
+    def wake_worker(_handled: int) -> None:  # called from the dispatch threads
+        loop.call_soon_threadsafe(worker.wake.set)
+
+    dispatcher = getattr(app, "dispatcher", None)
+    if dispatcher is not None:
+        process = functools.partial(dispatcher.process_pending, on_commit=wake_worker)
+    else:
+        process = app.process_pending
     failures = 0
     while not stop.is_set():
         received.clear()
         try:
-            handled = await asyncio.to_thread(app.process_pending)
+            handled = await asyncio.to_thread(process)
         except Exception as exc:  # the database went away: try again later
             failures += 1
             log_failure(log, "processing the inbox failed", exc)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from bot.storage.models import ROLES, Identity, Member, MemberRole
+from bot.storage.models import ROLES, ConversationState, Identity, Member, MemberRole
 
 
 def find_identity(session: Session, platform: str, user_id: str) -> Identity | None:
@@ -27,15 +27,36 @@ def resolve_member(
     Only the platform ids are stored at this point; anything personal waits
     for consent.
     """
-    identity = find_identity(session, platform, user_id)
-    if identity is not None:
-        member = session.get(Member, identity.member_id)
-        if member is None:  # pragma: no cover - foreign key makes this impossible
-            raise LookupError("identity without member")
+    member, identity, _ = resolve_member_and_state(
+        session, platform, user_id, chat_id,
+        default_language=default_language, default_timezone=default_timezone)
+    return member, identity
+
+
+def resolve_member_and_state(
+    session: Session,
+    platform: str,
+    user_id: str,
+    chat_id: str,
+    *,
+    default_language: str,
+    default_timezone: str,
+) -> tuple[Member, Identity, ConversationState | None]:
+    """`resolve_member`, plus the member's conversation state row (None when
+    they have none), all in one round trip: this runs for every event."""
+    found = session.exec(
+        select(Identity, Member, ConversationState)
+        .join(Member, Member.id == Identity.member_id)  # type: ignore[arg-type]
+        .outerjoin(ConversationState,
+                   ConversationState.member_id == Member.id)  # type: ignore[arg-type]
+        .where(Identity.platform == platform, Identity.user_id == user_id)
+    ).first()
+    if found is not None:
+        identity, member, state = found
         if identity.chat_id != chat_id and chat_id:
             identity.chat_id = chat_id
             session.add(identity)
-        return member, identity
+        return member, identity, state
     chat_id = chat_id or user_id  # first contact from a group: their DM chat, if any
     member = Member(language=default_language, timezone=default_timezone)
     session.add(member)
@@ -44,7 +65,7 @@ def resolve_member(
     identity = Identity(member_id=member.id, platform=platform, user_id=user_id, chat_id=chat_id)
     session.add(identity)
     session.flush()
-    return member, identity
+    return member, identity, None
 
 
 def roles_of(session: Session, member_id: int) -> frozenset[str]:

@@ -8,6 +8,8 @@ from sqlmodel import Session
 
 from bot.storage.models import ConversationState, utcnow
 
+_NOT_GIVEN: Any = object()
+
 
 class StateView:
     """Read and change where a member is in a conversation.
@@ -16,10 +18,13 @@ class StateView:
     cause: a crash either keeps both or neither.
     """
 
-    def __init__(self, session: Session, member_id: int) -> None:
+    def __init__(self, session: Session, member_id: int,
+                 row: ConversationState | None = _NOT_GIVEN) -> None:
+        """`row` is the member's state row (or None: they have none) when the
+        caller already read it in this session; otherwise it is read here."""
         self._session = session
         self._member_id = member_id
-        self._row = session.get(ConversationState, member_id)
+        self._row = session.get(ConversationState, member_id) if row is _NOT_GIVEN else row
 
     @property
     def flow(self) -> str | None:

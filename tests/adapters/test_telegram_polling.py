@@ -104,3 +104,31 @@ async def test_a_rejected_token_stops_with_a_clear_error(tg_app: BotApp) -> None
     with pytest.raises(ValueError, match="TELEGRAM_BOT_TOKEN"):
         await asyncio.wait_for(run_telegram(BotApp(settings, engine=tg_app.engine),
                                             asyncio.Event()), 10)
+
+
+async def test_a_batch_is_confirmed_only_after_all_of_it_is_stored(
+    fake: FakeTelegramServer, bot: Bot
+) -> None:
+    stored: list[int] = []
+    calls: list[list[int]] = []
+
+    async def ingest_batch(updates: list[Update]) -> None:
+        calls.append([u.update_id for u in updates])
+        if len(calls) == 1:  # the database is briefly down: nothing of it counts
+            raise ConnectionError("db down")
+        stored.extend(u.update_id for u in updates if u.update_id not in stored)
+
+    async def ingest(update: Update) -> None:
+        raise AssertionError("one by one must not be used when a batch ingest is given")
+
+    poison = fake.make_text_update(4399, "secret words", update_id=3)
+    poison["message"]["from"] = {"id": 4399}  # unreadable: skipped, never blocks the batch
+    for n in (1, 2):
+        fake.add_update(fake.make_text_update(4300 + n, "hi", update_id=n))
+    fake.add_update(poison)
+    fake.add_update(fake.make_text_update(4304, "hi", update_id=4))
+    await run_poller(Poller(bot, ingest, timeout=1, ingest_batch=ingest_batch),
+                     lambda: stored == [1, 2, 4] and not fake.pending_updates)
+    assert calls[0] == calls[1] == [1, 2, 4]  # the same batch came again after the failure
+    offsets = [r["params"].get("offset") for r in fake.requests if r["method"] == "getUpdates"]
+    assert offsets[:2] == [None, None] and "5" in offsets  # confirmed past the whole batch
