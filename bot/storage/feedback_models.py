@@ -92,16 +92,23 @@ class FeedbackItem(SQLModel, table=True):
     notified_at: datetime | None = None
 
 
-# The staff feedback log at a million rows (migration 0010_feedback_scale):
-# newest first in one index walk; on PostgreSQL also a tag filter (`@>` on the
-# JSON list) and free-text search (`lower(text) LIKE`, pg_trgm) without a scan.
-# SQLite gets only the first; expression indexes are PostgreSQL-only there.
+# Spaces become this in the search index, so pg_trgm keeps a phrase's words
+# together ("s0w" in "bus was"); any letter or digit works, a digit is rare
+# next to words. Migration 0012_feedback_search hard-codes the same one.
+SEARCH_SEPARATOR = "0"
+
+# The staff feedback log at a million rows (migrations 0010_feedback_scale and
+# 0012_feedback_search): newest first in one index walk; on PostgreSQL also a
+# tag filter (`@>` on the JSON list) and free-text search (trigrams of the text
+# with spaces joined, pg_trgm) without a scan. SQLite gets only the first;
+# expression indexes are PostgreSQL-only there.
 _items = FeedbackItem.__table__  # type: ignore[attr-defined]
 Index("ix_feedbackitem_given_on_id", _items.c.given_on, _items.c.id)
 Index("ix_feedbackitem_tags_gin", cast(_items.c.tags, JSONB).label("tags_jsonb"),
       postgresql_using="gin", postgresql_ops={"tags_jsonb": "jsonb_path_ops"})
-Index("ix_feedbackitem_text_trgm", func.lower(_items.c.text).label("text_lower"),
-      postgresql_using="gin", postgresql_ops={"text_lower": "gin_trgm_ops"})
+Index("ix_feedbackitem_text_words_trgm",
+      func.translate(func.lower(_items.c.text), " ", SEARCH_SEPARATOR).label("text_words"),
+      postgresql_using="gin", postgresql_ops={"text_words": "gin_trgm_ops"})
 
 
 class FeedbackAnswered(SQLModel, table=True):

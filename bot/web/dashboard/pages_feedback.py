@@ -10,12 +10,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from sqlalchemy import String, cast, func
+from sqlalchemy import String, and_, cast, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Session, col, select
 from starlette.responses import Response, StreamingResponse
@@ -75,12 +76,29 @@ def _query(ctx: WebContext, review: Any, model: Any, group: int) -> Any:
 
 
 def _has_words(ctx: WebContext, model: Any, words: str) -> Any:
-    """Case-blind substring search. PostgreSQL: `lower(text) LIKE lower(...)`, the
-    shape the pg_trgm index ix_feedbackitem_text_trgm serves (ILIKE would not use it)."""
+    """Case-blind substring search: "lat" finds "late" and "chocolate", "50%" finds "50%".
+
+    PostgreSQL first narrows with ix_feedbackitem_text_words_trgm (trigrams of the
+    text with spaces turned into '0', so trigrams span the spaces and a phrase of common
+    words is still selective), then `strpos` keeps exact substring matches only.
+    SQLite: a plain case-blind substring match."""
     if ctx.dash.bot_app.engine.dialect.name == "postgresql":
+        sep = sys.modules[model.__module__].SEARCH_SEPARATOR  # what the index was built with
         escaped = words.replace("/", "//").replace("%", "/%").replace("_", "/_")
-        return func.lower(col(model.text)).like(func.lower(f"%{escaped}%"), escape="/")
+        joined = func.translate(func.lower(col(model.text)), " ", sep)
+        narrow = joined.like(func.translate(func.lower(f"%{escaped}%"), " ", sep), escape="/")
+        return and_(narrow, func.strpos(func.lower(col(model.text)), func.lower(words)) > 0)
     return col(model.text).icontains(words, autoescape=True)
+
+
+def _plan_for_these_words(ctx: WebContext, db: Session) -> None:
+    """PostgreSQL: plan a search for its own words, in this transaction only.
+
+    A generic plan (a prepared statement reused, or a server set to
+    force_generic_plan) cannot look inside the pattern, so it walks every row
+    newest first: about 1 s at a million rows instead of about 40 ms."""
+    if ctx.arg("q") and ctx.dash.bot_app.engine.dialect.name == "postgresql":
+        db.connection().exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
 
 
 def _has_tag(ctx: WebContext, model: Any, tag: str) -> Any:
@@ -108,6 +126,7 @@ def feedback_page(ctx: WebContext) -> Response:
     group = feedback.min_group(ctx.dash.bot_app.settings)
     page = _int(ctx.arg("page")) or 1
     size = ctx.cfg.page_size
+    _plan_for_these_words(ctx, ctx.db)
     items = list(ctx.db.exec(_query(ctx, review, model, group)
                              .offset((page - 1) * size).limit(size + 1)).all())
     ids = {i.member_id for i in items[:size] if i.member_id is not None and not i.anonymous}
@@ -177,6 +196,7 @@ def feedback_csv(ctx: WebContext) -> Response:
         writer = csv.writer(buf)
         writer.writerow(CSV_COLUMNS)
         with Session(engine) as db:
+            _plan_for_these_words(ctx, db)
             for item in db.execute(query.execution_options(yield_per=1000)):
                 writer.writerow([_safe(v) for v in _csv_row(item)])
                 if buf.tell() > 64_000:
