@@ -67,7 +67,9 @@ def frequency_chosen(event: Event, ctx: Context) -> None:
 @router.button("ci:day:")
 def day_chosen(event: Event, ctx: Context) -> None:
     weekday = parse_action_id(event.action or "", 2)
-    if ctx.state.flow != "checkins_plan" or weekday is None or weekday > 6:
+    # An older day button from this same flow must not skip the frequency step.
+    if ctx.state.flow != "checkins_plan" or ctx.state.step != "day" or weekday is None \
+            or weekday > 6:
         return _expired(ctx)
     ctx.state.go("checkins_plan", "time", weekday=weekday)
     ctx.reply(ctx._("What time? Tap one, or type a time like 10:30. "
@@ -91,7 +93,8 @@ def plan_text(event: Event, ctx: Context) -> None:
 
 def _save_plan(ctx: Context, at: str) -> None:
     data = ctx.state.data
-    if ctx.state.flow != "checkins_plan" or "weekday" not in data:
+    if ctx.state.flow != "checkins_plan" or ctx.state.step != "time" \
+            or "weekday" not in data or "frequency" not in data:
         return _expired(ctx)
     try:
         plan = service.set_plan(ctx.session, _member_id(ctx), data["frequency"],

@@ -56,6 +56,25 @@ def test_a_time_that_makes_no_sense_is_asked_again(chat: ChatHarness) -> None:
     assert "every Monday at 18:00" in chat.press_label("18:00")[0].text
 
 
+def test_an_old_day_button_after_starting_again_asks_for_the_frequency(
+        chat: ChatHarness) -> None:
+    """Found by the fuzz suite: a day button from an earlier round skipped the
+    frequency, and the typed time then crashed the handler."""
+    add_member(chat.app, "u1")
+    chat.say("/checkins")
+    chat.press_label("Every week")  # offers the day buttons
+    chat.say("/checkins")  # start again: back at "how often"
+    stale = chat.press("ci:day:2")[0].text
+    assert "expired" in stale
+    replies = chat.say("10:30")
+    assert replies and "Done. I will check in" not in replies[0].text
+    with Session(chat.app.engine) as s:
+        assert s.exec(select(CheckinPlan)).all() == []
+    assert "every Wednesday at 10:30" in (chat.press_label("Every week"),
+                                          chat.press_label("Wednesday"),
+                                          chat.say("10:30"))[-1][0].text
+
+
 def test_no_check_ins_turns_them_off(chat: ChatHarness) -> None:
     planned(chat)
     chat.say("/checkins")
