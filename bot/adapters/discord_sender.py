@@ -16,13 +16,10 @@ Error codes in `SendResult` are short fixed words, never Discord's text.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import io
-import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -32,6 +29,7 @@ from bot.adapters.discord_inbound import PLATFORM
 from bot.adapters.discord_metrics import DiscordMetrics
 from bot.adapters.discord_text import render_parts
 from bot.adapters.discord_views import NEXT_PAGE, PREVIOUS_PAGE, build_view, page_count
+from bot.adapters.parts import PartProgress
 from bot.core.delivery import SendResult
 from bot.core.events import OutgoingMessage
 from bot.core.ratelimit import RateLimiter
@@ -61,12 +59,6 @@ async def default_labels(chat_id: str) -> tuple[str, str]:
     return PREVIOUS_PAGE, NEXT_PAGE
 
 
-@dataclass
-class _Progress:
-    next_step: int
-    at: float
-
-
 class DiscordSender:
     """The `Sender` for Discord: split, rate limited, and honest about errors."""
 
@@ -81,9 +73,7 @@ class DiscordSender:
         self.metrics = metrics or DiscordMetrics()
         self.labels = labels
         self.on_dms_closed = on_dms_closed
-        self.progress_ttl = progress_ttl
-        self.clock = clock
-        self._progress: dict[tuple[str, str], _Progress] = {}
+        self.progress = PartProgress(progress_ttl, clock)
 
     async def send(self, chat_id: str, message: OutgoingMessage) -> SendResult:
         pause = self.metrics.pause_for()
@@ -101,9 +91,9 @@ class DiscordSender:
         labels = await self.labels(chat_id) if page_count(message) > 1 else None
         view = build_view(message, 0, labels) if labels else build_view(message, 0)
         channel = self.client.get_partial_messageable(int(chat_id))
-        key = (chat_id, _digest(message))
+        key = self.progress.key(chat_id, message)
         sent: discord.Message | None = None
-        for index in range(self._resume_from(key), len(parts)):
+        for index in range(self.progress.resume_from(key), len(parts)):
             last = index == len(parts) - 1
             await self.limiter.acquire(chat_id)
             try:
@@ -116,21 +106,10 @@ class DiscordSender:
                                           **extras)
             except Exception as exc:  # every outcome is mapped below; nothing escapes
                 result = await self._failure(chat_id, exc)
-                if result.outcome == "retry" and index > 0:
-                    self._progress[key] = _Progress(index, self.clock())
-                else:
-                    self._progress.pop(key, None)
+                self.progress.stopped(key, index, result)
                 return result
-        self._progress.pop(key, None)
+        self.progress.finished(key)
         return SendResult("sent", message_id=str(sent.id) if sent else None)
-
-    def _resume_from(self, key: tuple[str, str]) -> int:
-        """After a retry, continue with the part that failed, not from the start."""
-        now = self.clock()
-        for stale in [k for k, p in self._progress.items() if now - p.at > self.progress_ttl]:
-            del self._progress[stale]
-        found = self._progress.get(key)
-        return found.next_step if found else 0
 
     async def _failure(self, chat_id: str, exc: Exception) -> SendResult:
         """What the delivery worker should do after `exc` (subclasses first)."""
@@ -184,8 +163,3 @@ def _file(message: OutgoingMessage) -> discord.File | None:
         return None
     name = (message.document_name or "document.txt").replace("/", "_").strip() or "document.txt"
     return discord.File(io.BytesIO(message.document_text.encode("utf-8")), filename=name)
-
-
-def _digest(message: OutgoingMessage) -> str:
-    raw = json.dumps(message.to_dict(), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:32]

@@ -8,13 +8,10 @@ Telegram's error text, which can quote the message or a name.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 import logging
 import time
 import warnings
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
 import httpx
 from telegram import (
@@ -36,6 +33,7 @@ from telegram.error import (
     TimedOut,
 )
 
+from bot.adapters.parts import PartProgress
 from bot.adapters.telegram_inbound import PLATFORM, period_seconds
 from bot.adapters.telegram_text import render_parts, sanitize
 from bot.core.delivery import SendResult
@@ -107,12 +105,6 @@ def keyboard(rows: list[list[Button]]) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(built) if built else None
 
 
-@dataclass
-class _Progress:
-    next_step: int
-    at: float
-
-
 class TelegramSender:
     """The `Sender` for Telegram: rate limited, escaped, split, and honest about errors.
 
@@ -134,10 +126,9 @@ class TelegramSender:
     ) -> None:
         self.bot = bot
         self.limiter = limiter or RateLimiter()
-        self.progress_ttl = progress_ttl
+        self.progress = PartProgress(progress_ttl, clock)
         self.max_wait = max_wait
         self.clock = clock
-        self._progress: dict[tuple[str, str], _Progress] = {}
         self._reserved: dict[str, float] = {}  # chat -> when its slot was taken
         self._flood: tuple[str, float] | None = None  # last chat refused with 429, until
 
@@ -172,8 +163,8 @@ class TelegramSender:
             # holding the row in flight and the worker's batch with it.
             return SendResult("retry", retry_after=wait, error="rate_limited")
         markup = keyboard(message.buttons)
-        key = (chat_id, _digest(message))
-        start = self._resume_from(key)
+        key = self.progress.key(chat_id, message)
+        start = self.progress.resume_from(key)
         sent: Message | None = None
         for index in range(start, len(steps)):
             if not (reserved and index == start):
@@ -183,13 +174,10 @@ class TelegramSender:
             except TelegramError as exc:
                 self.limiter.done(chat_id)
                 result = self._failure(chat_id, exc)
-                if result.outcome == "retry" and index > 0:
-                    self._progress[key] = _Progress(index, self.clock())
-                else:
-                    self._progress.pop(key, None)
+                self.progress.stopped(key, index, result)
                 return result
             self.limiter.done(chat_id)
-        self._progress.pop(key, None)
+        self.progress.finished(key)
         return SendResult("sent", message_id=str(sent.message_id) if sent else None)
 
     def _steps(self, chat_id: str, message: OutgoingMessage) -> list[Step]:
@@ -215,13 +203,6 @@ class TelegramSender:
             )
 
         return text
-
-    def _resume_from(self, key: tuple[str, str]) -> int:
-        now = self.clock()
-        for stale in [k for k, p in self._progress.items() if now - p.at > self.progress_ttl]:
-            del self._progress[stale]
-        found = self._progress.get(key)
-        return found.next_step if found else 0
 
     def _flood_scope(self, chat_id: str, seconds: float) -> str | None:
         """Who must wait after a 429: the chat, or everyone (None).
@@ -266,8 +247,3 @@ class TelegramSender:
             return SendResult("retry", error="network")
         log.warning("telegram error %s", type(exc).__name__)
         return SendResult("failed", error="telegram_error")
-
-
-def _digest(message: OutgoingMessage) -> str:
-    raw = json.dumps(message.to_dict(), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:32]
