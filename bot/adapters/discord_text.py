@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from discord.utils import escape_markdown
 
+from bot.adapters.utf16 import fitting_prefix
+from bot.adapters.utf16 import utf16_units as utf16_len
+
 MAX_CONTENT = 2000
 MAX_LABEL = 80
 # Split points, best first: between paragraphs, between lines, between words.
 SEPARATORS = ("\n\n", "\n", " ")
-
-
-def utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def escape(text: str) -> str:
@@ -39,22 +38,12 @@ def split_text(text: str, limit: int = MAX_CONTENT) -> list[str]:
         if utf16_len(rest) <= limit:
             parts.append(rest)
             break
-        fit = _fitting_prefix(rest, limit)
+        fit = fitting_prefix(rest, limit)
         head, tail = _cut(rest, fit)
         if head.strip():
             parts.append(head.rstrip())
         rest = tail.lstrip()
     return parts
-
-
-def _fitting_prefix(text: str, limit: int) -> int:
-    """The number of characters at the start of `text` that fit in `limit` units."""
-    used = 0
-    for index, char in enumerate(text):
-        used += 2 if ord(char) > 0xFFFF else 1
-        if used > limit:
-            return index
-    return len(text)
 
 
 def _cut(text: str, fit: int) -> tuple[str, str]:

@@ -14,6 +14,8 @@ from __future__ import annotations
 import html
 import unicodedata
 
+from bot.adapters.utf16 import fitting_prefix, utf16_units
+
 MAX_MESSAGE_UNITS = 4096
 MAX_CAPTION_UNITS = 1024
 
@@ -27,11 +29,6 @@ _BOUNDARIES: tuple[tuple[str, ...], ...] = (
 )
 # Never start a part with these: they belong to the character before them.
 _JOINERS = {"\u200d", "\u200c", "\ufe0e", "\ufe0f"}
-
-
-def utf16_units(text: str) -> int:
-    """Length as Telegram counts it: characters outside the BMP count twice."""
-    return sum(2 if ord(ch) > 0xFFFF else 1 for ch in text)
 
 
 def sanitize(text: str) -> str:
@@ -56,16 +53,6 @@ def sanitize(text: str) -> str:
 def escape(text: str) -> str:
     """Escape plain text for parse_mode HTML: `&`, `<` and `>` are the only specials."""
     return html.escape(text, quote=False)
-
-
-def _prefix_end(text: str, limit: int) -> int:
-    """The largest index whose prefix fits in `limit` UTF-16 units."""
-    units = 0
-    for index, ch in enumerate(text):
-        units += 2 if ord(ch) > 0xFFFF else 1
-        if units > limit:
-            return index
-    return len(text)
 
 
 def _safe_cut(text: str, end: int) -> int:
@@ -107,7 +94,7 @@ def split_text(text: str, limit: int = MAX_MESSAGE_UNITS) -> list[str]:
         if utf16_units(rest) <= limit:
             parts.append(rest)
             break
-        cut = max(_split_point(rest, max(_prefix_end(rest, limit), 1)), 1)
+        cut = max(_split_point(rest, max(fitting_prefix(rest, limit), 1)), 1)
         part, rest = rest[:cut].rstrip(), rest[cut:].lstrip()
         if part:
             parts.append(part)
