@@ -3,39 +3,19 @@ they prefer; `pick_identity` is the rule, and the delivery worker follows it."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-from pydantic import SecretStr
 from sqlmodel import Session, select
 
 from bot.adapters.discord_sender import DiscordSender
 from bot.app import BotApp
-from bot.config import Settings
 from bot.core.delivery import DeliveryWorker
 from bot.core.events import OutgoingMessage
 from bot.core.reach import pick_identity
 from bot.storage.models import Identity, Member, OutboxMessage
-from tests.fakes.fake_discord import TOKEN, DiscordHarness, FakeDiscord
+from tests.fakes.fake_discord import DiscordHarness, FakeDiscord
 from tests.harness import RecordingSender
 
 TG_CHAT = "5550001"
 DC_CHAT = "440000000000000001"
-
-
-@pytest.fixture
-async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        server.patch(monkeypatch)
-        yield server
-
-
-@pytest.fixture
-async def bot(app: BotApp, settings: Settings, fake: FakeDiscord) -> AsyncIterator[DiscordHarness]:
-    dc_app = BotApp(settings.model_copy(update={"discord_bot_token": SecretStr(TOKEN)}),
-                    engine=app.engine)
-    async with DiscordHarness(dc_app, fake) as harness:
-        yield harness
 
 
 def linked_member(app: BotApp, preferred: str | None) -> int:

@@ -3,45 +3,22 @@ the real HTTP client against the in-process fake, the real inbox, router and out
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
 from discord import app_commands
-from pydantic import SecretStr
 from sqlmodel import Session, select
 
 from bot.app import BotApp
-from bot.config import Settings
-from bot.storage.models import Identity, InboxEvent, Member
-from tests.fakes.fake_discord import TOKEN, DiscordHarness, FakeDiscord
+from bot.core.members import find_identity
+from bot.storage.models import InboxEvent, Member
+from tests.fakes.fake_discord import DiscordHarness, FakeDiscord
 
 ANNA = 310000000000000001
 EPHEMERAL = 64
 
 
-@pytest.fixture
-async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        server.patch(monkeypatch)
-        yield server
-
-
-@pytest.fixture
-def dc_app(app: BotApp, settings: Settings) -> BotApp:
-    return BotApp(settings.model_copy(update={"discord_bot_token": SecretStr(TOKEN)}),
-                  engine=app.engine)
-
-
-@pytest.fixture
-async def bot(dc_app: BotApp, fake: FakeDiscord) -> AsyncIterator[DiscordHarness]:
-    async with DiscordHarness(dc_app, fake) as harness:
-        yield harness
-
-
 def member_of(app: BotApp, user_id: int) -> Member:
     with Session(app.engine) as session:
-        identity = session.exec(select(Identity).where(
-            Identity.platform == "discord", Identity.user_id == str(user_id))).one()
+        identity = find_identity(session, "discord", str(user_id))
+        assert identity is not None
         member = session.get(Member, identity.member_id)
         assert member is not None
         return member

@@ -6,23 +6,21 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import AsyncIterator
 
 import pytest
-from pydantic import SecretStr
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot.app import BotApp
 from bot.config import Settings
 from bot.core.context import Context
 from bot.core.events import Button, Event
+from bot.core.members import find_identity
 from bot.core.router import Router
 from bot.privacy import has_consent
-from bot.storage.models import Identity, Member
+from bot.storage.models import Member
 from handlers import build_router
 from tests.fakes.fake_discord import (
     DEADLINE,
-    TOKEN,
     DiscordHarness,
     FakeClock,
     FakeDiscord,
@@ -70,19 +68,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-async def fake(monkeypatch: pytest.MonkeyPatch, clock: FakeClock) -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord(clock=clock) as server:
-        server.patch(monkeypatch)
-        yield server
-
-
-@pytest.fixture
-async def bot(app: BotApp, settings: Settings, fake: FakeDiscord,
-              clock: FakeClock) -> AsyncIterator[DiscordHarness]:
-    dc_settings = settings.model_copy(update={"discord_bot_token": SecretStr(TOKEN)})
-    dc_app = BotApp(dc_settings, engine=app.engine, router=make_router(clock))
-    async with DiscordHarness(dc_app, fake, clock=clock) as harness:
-        yield harness
+def dc_app(app: BotApp, dc_settings: Settings, clock: FakeClock) -> BotApp:
+    return BotApp(dc_settings, engine=app.engine, router=make_router(clock))
 
 
 async def test_a_slow_handler_is_still_acknowledged_in_time(bot: DiscordHarness,
@@ -189,15 +176,15 @@ async def test_a_forged_page_number_changes_nothing(bot: DiscordHarness,
 
 def consented(app: BotApp, user_id: int) -> bool:
     with Session(app.engine) as session:
-        identity = session.exec(select(Identity).where(
-            Identity.platform == "discord", Identity.user_id == str(user_id))).one()
+        identity = find_identity(session, "discord", str(user_id))
+        assert identity is not None
         return has_consent(session, identity.member_id)
 
 
 def language(app: BotApp, user_id: int) -> str:
     with Session(app.engine) as session:
-        identity = session.exec(select(Identity).where(
-            Identity.platform == "discord", Identity.user_id == str(user_id))).one()
+        identity = find_identity(session, "discord", str(user_id))
+        assert identity is not None
         member = session.get(Member, identity.member_id)
         assert member is not None
         return member.language

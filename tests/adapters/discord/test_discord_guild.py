@@ -4,19 +4,17 @@ Discord roles mapped to bot roles, from raw gateway payloads."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from pydantic import SecretStr
 from sqlmodel import Session, select
 
 from bot.adapters.discord_guild import role_map
 from bot.app import BotApp
 from bot.config import Settings
-from bot.core.members import roles_of
-from bot.storage.models import Identity, InboxEvent
-from tests.fakes.fake_discord import TOKEN, DiscordHarness, FakeDiscord, guild, member, until
+from bot.core.members import find_identity, resolve_member, roles_of
+from bot.storage.models import InboxEvent
+from tests.fakes.fake_discord import DiscordHarness, FakeDiscord, guild, member, until
 
 GUILD = 330000000000000001
 WELCOME = 330000000000000009
@@ -28,25 +26,21 @@ JOINED = "2026-11-20T10:00:00+00:00"
 
 
 @pytest.fixture
-async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        server.patch(monkeypatch)
-        yield server
-
-
-@pytest.fixture
-async def bot(app: BotApp, settings: Settings, fake: FakeDiscord) -> AsyncIterator[DiscordHarness]:
-    dc_settings = settings.model_copy(update={
-        "discord_bot_token": SecretStr(TOKEN),
+def dc_settings(dc_settings: Settings) -> Settings:
+    return dc_settings.model_copy(update={
         "discord_guild_id": GUILD,
         "discord_welcome_channel_id": WELCOME,
         "discord_role_map": f'{{"{COORDINATORS}": "coordinator", '
                             f'"{FINANCE}": ["finance", "staff"]}}',
     })
-    async with DiscordHarness(BotApp(dc_settings, engine=app.engine), fake) as harness:
-        harness.feed("guild_create", guild(GUILD, [COORDINATORS, FINANCE, OTHER_ROLE],
-                                           welcome_channel_id=WELCOME))
-        yield harness
+
+
+@pytest.fixture
+def bot(bot: DiscordHarness) -> DiscordHarness:
+    """The harness, already in the server."""
+    bot.feed("guild_create", guild(GUILD, [COORDINATORS, FINANCE, OTHER_ROLE],
+                                   welcome_channel_id=WELCOME))
+    return bot
 
 
 def join(bot: DiscordHarness, user_id: int, roles: list[int] | None = None) -> str:
@@ -57,8 +51,7 @@ def join(bot: DiscordHarness, user_id: int, roles: list[int] | None = None) -> s
 
 def bot_roles(app: BotApp, user_id: int) -> set[str]:
     with Session(app.engine) as session:
-        identity = session.exec(select(Identity).where(
-            Identity.platform == "discord", Identity.user_id == str(user_id))).first()
+        identity = find_identity(session, "discord", str(user_id))
         return set(roles_of(session, identity.member_id)) if identity else set()
 
 
@@ -129,3 +122,17 @@ def test_the_role_map_drops_unknown_roles(settings: Settings) -> None:
         "discord_role_map": {"1": "coordinator", "2": ["staff", "wizard"], "3": "member"}}))
     assert mapped == {"1": frozenset({"coordinator"}), "2": frozenset({"staff"})}
     assert role_map(settings.model_copy(update={"discord_role_map": "not json"})) == {}
+
+
+async def test_catching_up_opens_no_dm_for_someone_already_known(bot: DiscordHarness,
+                                                                 fake: FakeDiscord) -> None:
+    # Cara wrote to the bot before; after a restart no DM channel is cached.
+    with Session(bot.app.engine) as session:
+        resolve_member(session, "discord", str(CARA), fake.dm_channel_for(CARA),
+                       default_language="en", default_timezone="Europe/London")
+        session.commit()
+    bot.feed("guild_create", guild(GUILD, [COORDINATORS], [member(CARA, [COORDINATORS])],
+                                   welcome_channel_id=WELCOME))
+    await bot.adapter.reconcile_roles()
+    assert bot_roles(bot.app, CARA) == {"member", "coordinator"}
+    assert not fake.calls("POST", "/users/@me/channels")  # Discord limits opening DMs

@@ -4,38 +4,19 @@ invalid-request budget, with discord.py's real HTTP client against the fake."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
-import pytest
-from pydantic import SecretStr
 from sqlmodel import Session, select
 
 from bot.adapters.discord_metrics import DiscordMetrics
 from bot.adapters.discord_sender import DiscordSender
 from bot.app import BotApp
-from bot.config import Settings
 from bot.core.events import Button, OutgoingMessage
 from bot.storage.models import Identity, Member, OutboxMessage, utcnow
-from tests.fakes.fake_discord import TOKEN, DiscordHarness, FakeDiscord
+from tests.fakes.fake_discord import DiscordHarness, FakeDiscord
 
 CHAT = "420000000000000001"
 OTHER = "420000000000000002"
-
-
-@pytest.fixture
-async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        server.patch(monkeypatch)
-        yield server
-
-
-@pytest.fixture
-async def bot(app: BotApp, settings: Settings, fake: FakeDiscord) -> AsyncIterator[DiscordHarness]:
-    dc_app = BotApp(settings.model_copy(update={"discord_bot_token": SecretStr(TOKEN)}),
-                    engine=app.engine)
-    async with DiscordHarness(dc_app, fake) as harness:
-        yield harness
 
 
 def posts(fake: FakeDiscord, chat: str) -> list[dict]:  # type: ignore[type-arg]

@@ -4,11 +4,9 @@ ever calls Discord's command-sync endpoint."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import discord
 import pytest
-from pydantic import SecretStr
 
 from bot.adapters.discord_adapter import DiscordAdapter, intents
 from bot.adapters.discord_commands import GettextTranslator, discord_language, sync_commands
@@ -16,23 +14,10 @@ from bot.app import BotApp
 from bot.cli import build_parser
 from bot.commands.discord import cmd_sync_commands
 from bot.config import Settings
-from tests.fakes.fake_discord import APP_ID, TOKEN, DiscordHarness, FakeDiscord, guild
+from tests.fakes.fake_discord import APP_ID, DiscordHarness, FakeDiscord, guild
 
 ANNA = 310000000000000001
 GUILD = 330000000000000001
-
-
-@pytest.fixture
-async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        server.patch(monkeypatch)
-        yield server
-
-
-@pytest.fixture
-def dc_app(app: BotApp, settings: Settings) -> BotApp:
-    return BotApp(settings.model_copy(update={"discord_bot_token": SecretStr(TOKEN)}),
-                  engine=app.engine)
 
 
 async def test_running_the_bot_never_syncs(dc_app: BotApp, fake: FakeDiscord) -> None:
