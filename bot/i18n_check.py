@@ -40,7 +40,6 @@ KEYWORDS = {
     "pgettext": ((1, "c"), 2), "npgettext": ((1, "c"), 2, 3),
 }
 SOURCE_DIRS = ("bot", "handlers")
-NOT_ERRORS = frozenset({"untranslated", "fuzzy"})
 
 
 @dataclass(frozen=True)
@@ -48,10 +47,6 @@ class Problem:
     lang: str
     msgid: str
     what: str
-
-    @property
-    def is_error(self) -> bool:
-        return self.what not in NOT_ERRORS
 
 
 @dataclass

@@ -51,7 +51,8 @@ from bot.app import BotApp
 from bot.core.delivery import DeliveryWorker
 from bot.core.events import Event
 from bot.core.logsafe import log_failure
-from bot.core.loops import Loop, process_inbox, run_together, stop_on_signals
+from bot.core.loops import Loop, process_inbox, run_together
+from bot.core.members import find_identity
 from bot.core.ratelimit import RateLimiter
 from bot.storage.models import Identity, Member
 
@@ -232,13 +233,27 @@ class DiscordAdapter:
         role_ids = [r.id for r in member.roles] if roles is None else roles
         wanted = guild_side.wanted_roles(self.roles, role_ids)
         if wanted and chat_id is None:
-            channel = member.dm_channel
-            if channel is None:
-                with contextlib.suppress(discord.HTTPException):
-                    channel = await member.create_dm()
-            chat_id = str(channel.id) if channel is not None else None
+            chat_id = await self._chat_for_new_member(member)
         await asyncio.to_thread(guild_side.sync_roles, self.app, self.roles, str(member.id),
                                 role_ids, chat_id)
+
+    async def _chat_for_new_member(self, member: discord.Member) -> str | None:
+        """The DM channel a new member record needs; None for someone already stored.
+
+        After a restart no DM channel is cached, and Discord limits opening DMs:
+        catching up on roles must not open one for every known member.
+        """
+        channel = member.dm_channel
+        if channel is None:
+            if await asyncio.to_thread(self._known, str(member.id)):
+                return None
+            with contextlib.suppress(discord.HTTPException):
+                channel = await member.create_dm()
+        return str(channel.id) if channel is not None else None
+
+    def _known(self, user_id: str) -> bool:
+        with Session(self.app.engine) as session:
+            return find_identity(session, PLATFORM, user_id) is not None
 
     async def reconcile_roles(self) -> None:
         """After (re)connecting, catch up with role changes made while we were away."""
@@ -298,17 +313,3 @@ class DiscordAdapter:
         finally:
             await self.client.close()
 
-
-async def run_discord(app: BotApp, stop: asyncio.Event | None = None, *,
-                      metrics: DiscordMetrics | None = None, deliver: bool = True) -> None:
-    """Run the bot on Discord until `stop` is set (or SIGINT/SIGTERM when None).
-
-    Pass the dashboard's `metrics` to show invalid-request counts there.
-    """
-    own_stop = stop is None
-    stop = stop or asyncio.Event()
-    with stop_on_signals(stop) if own_stop else contextlib.nullcontext():
-        adapter = DiscordAdapter(app, metrics=metrics)
-        log.info("discord: starting")
-        await adapter.run(stop, deliver=deliver)
-        log.info("discord: stopped")

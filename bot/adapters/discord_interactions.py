@@ -29,6 +29,7 @@ from sqlmodel import Session, col, select
 from bot.adapters.discord_inbound import PLATFORM, in_dm
 from bot.app import BotApp
 from bot.core.events import OutgoingMessage
+from bot.core.loops import pause
 from bot.i18n import N_
 from bot.storage.models import Identity, InboxEvent, Member, OutboxMessage
 
@@ -125,10 +126,7 @@ class InteractionCloser:
                 await self.close_ready()
             except Exception as exc:  # the database went away: try again next round
                 log.warning("closing interactions failed: %s", type(exc).__name__)
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=every)
-            except TimeoutError:
-                pass
+            await pause(every, stop)
 
     def _status(self, ids: list[int], users: list[str]
                 ) -> tuple[dict[int, str], dict[str, str]]:

@@ -25,13 +25,14 @@ from bot.adapters.telegram_inbound import (
     BotIdentity,
     update_to_event,
 )
-from bot.adapters.telegram_polling import Poller, pause
+from bot.adapters.telegram_polling import Poller
 from bot.adapters.telegram_sender import TelegramSender
 from bot.app import BotApp
 from bot.config import Settings
 from bot.core.delivery import DeliveryWorker
+from bot.core.events import Event
 from bot.core.inbox import store_events
-from bot.core.loops import process_inbox, run_together, stop_on_signals
+from bot.core.loops import pause, process_inbox, run_together, stop_on_signals
 from bot.core.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
@@ -126,13 +127,7 @@ class TelegramAdapter:
 
         Raises when it could not be stored: the caller must then not confirm it.
         """
-        if self.me is None:
-            raise RuntimeError("call start() first")
-        try:
-            event = update_to_event(update, self.me)
-        except Exception as exc:  # the same update would fail again: skip, don't block
-            log.warning("skipping update %s: %s", update.update_id, type(exc).__name__)
-            event = None
+        event = self._event_of(update)
         stored = False
         if event is not None:
             inbox_id = await asyncio.to_thread(self.app.receive, event, str(update.update_id))
@@ -148,17 +143,8 @@ class TelegramAdapter:
 
         Raises when it could not be stored: the caller must then confirm none.
         """
-        if self.me is None:
-            raise RuntimeError("call start() first")
-        items = []
-        for update in updates:
-            try:
-                event = update_to_event(update, self.me)
-            except Exception as exc:  # the same update would fail again: skip, don't block
-                log.warning("skipping update %s: %s", update.update_id, type(exc).__name__)
-                event = None
-            if event is not None:
-                items.append((event, str(update.update_id)))
+        items = [(event, str(update.update_id))
+                 for update in updates if (event := self._event_of(update)) is not None]
         ids = await asyncio.to_thread(store_events, self.app.engine, items) if items else []
         for update in updates:
             if update.callback_query is not None:
@@ -167,6 +153,16 @@ class TelegramAdapter:
         if stored:
             self.received.set()
         return stored
+
+    def _event_of(self, update: Update) -> Event | None:
+        """The update as an event; None for one we ignore or cannot read."""
+        if self.me is None:
+            raise RuntimeError("call start() first")
+        try:
+            return update_to_event(update, self.me)
+        except Exception as exc:  # the same update would fail again: skip, don't block
+            log.warning("skipping update %s: %s", update.update_id, type(exc).__name__)
+            return None
 
     async def _answer(self, query: CallbackQuery) -> None:
         """Stop the button's spinner; the real answer comes as a message."""

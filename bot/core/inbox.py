@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot.core.events import Event
 from bot.core.faults import fault_point
@@ -98,14 +98,3 @@ def storable(value: Any) -> Any:
     if isinstance(value, list):
         return [storable(item) for item in value]
     return value
-
-
-def pending_ids(engine: Engine, limit: int = 100) -> list[int]:
-    with Session(engine) as session:
-        rows = session.exec(
-            select(InboxEvent.id)
-            .where(InboxEvent.status == "pending")
-            .order_by(InboxEvent.id)  # type: ignore[arg-type]
-            .limit(limit)
-        ).all()
-        return [r for r in rows if r is not None]

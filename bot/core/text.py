@@ -36,7 +36,3 @@ def parse_id(text: str, max_digits: int = 9) -> int | None:
     if not (digits.isascii() and digits.isdigit() and len(digits) <= max_digits):
         return None
     return int(digits)
-
-
-def is_blank(text: str) -> bool:
-    return not clean_input(text)

@@ -21,6 +21,7 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.core.delivery import DeliveryWorker, Sender
+from bot.core.loops import pause
 from bot.scheduler.leader import LeaderLock
 from bot.scheduler.registry import Periodic, failure, periodics, run_periodic
 from bot.storage.models import utcnow
@@ -32,13 +33,6 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 BOOK_SECONDS = 3.0  # how often the leader looks for the next due row of each feature
-
-
-async def _sleep(stop: asyncio.Event, seconds: float) -> None:
-    try:
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
-    except TimeoutError:
-        pass
 
 
 class _Leadership:
@@ -138,7 +132,7 @@ async def run_scheduler(
                 if not standing_by:
                     log.info("scheduler standing by (pid %s)", os.getpid())
                     standing_by = True
-                await _sleep(stop, retry)
+                await pause(retry, stop)
                 continue
             standing_by = False
             log.info("scheduler leader (pid %s)", os.getpid())
@@ -170,7 +164,7 @@ async def _lead(app: BotApp, stop: asyncio.Event, clock: Clock, lock: LeaderLock
     term.start()
     try:
         while not stop.is_set():
-            await _sleep(stop, heartbeat)
+            await pause(heartbeat, stop)
             if not await asyncio.to_thread(lock.alive):
                 log.warning("scheduler lost leadership (pid %s)", os.getpid())
                 break
