@@ -23,10 +23,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.broadcasts.audience import already_recipients, members_batch
-from bot.broadcasts.plan import aware, identities_for, plan_recipient, start_time
+from bot.broadcasts.plan import aware, plan_recipient, start_time
 from bot.broadcasts.render import Renderer
 from bot.broadcasts.spec import BroadcastError
 from bot.core.events import OutgoingMessage
+from bot.core.reach import pick_identities
 from bot.i18n import I18n
 from bot.storage.broadcast_models import Broadcast, BroadcastRecipient
 from bot.storage.db import is_postgres, transaction
@@ -78,10 +79,10 @@ def write_batch(
 ) -> tuple[int, int]:
     """Recipient and outbox rows for `members`; returns (recipients, queued)."""
     assert broadcast.id is not None
-    identities = identities_for(session, [m.id for m in members if m.id is not None])
+    picked = pick_identities(session, [m.id for m in members if m.id is not None])
     start = start_time(broadcast.send_at, now)
     plans = [
-        plan_recipient(m, identities.get(m.id or 0, []), urgent=broadcast.kind == "urgent",
+        plan_recipient(m, picked.get(m.id or 0), urgent=broadcast.kind == "urgent",
                        text_language=renderer.language_of(m.language), start=start)
         for m in members
     ]

@@ -6,12 +6,8 @@ coordinator confirms are the counts that get queued.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-
-from sqlmodel import Session, col, select
 
 from bot.core.quiet import next_allowed
 from bot.storage.models import Identity, Member
@@ -42,27 +38,6 @@ class RecipientPlan:
         return self.identity.platform if self.identity else None
 
 
-def choose_identity(member: Member, identities: Sequence[Identity]) -> Identity | None:
-    """One account per person: the preferred platform if reachable, else the first
-    reachable one (oldest link first). Same rule as `bot.core.reach.pick_identity`,
-    done in memory because a fan-out picks for thousands of members at a time."""
-    reachable = sorted((i for i in identities if not i.unreachable), key=lambda i: i.id or 0)
-    for identity in reachable:
-        if member.preferred_platform and identity.platform == member.preferred_platform:
-            return identity
-    return reachable[0] if reachable else None
-
-
-def identities_for(session: Session, member_ids: Iterable[int]) -> dict[int, list[Identity]]:
-    ids = list(member_ids)
-    found: dict[int, list[Identity]] = defaultdict(list)
-    if not ids:
-        return found
-    for identity in session.exec(select(Identity).where(col(Identity.member_id).in_(ids))):
-        found[identity.member_id].append(identity)
-    return found
-
-
 def aware(when: datetime | None) -> datetime | None:
     """SQLite hands back naive UTC; make it comparable with aware times."""
     return when.replace(tzinfo=UTC) if when is not None and when.tzinfo is None else when
@@ -76,14 +51,15 @@ def start_time(send_at: datetime | None, now: datetime) -> datetime:
 
 def plan_recipient(
     member: Member,
-    identities: Sequence[Identity],
+    identity: Identity | None,
     *,
     text_language: str,
     urgent: bool,
     start: datetime,
 ) -> RecipientPlan:
     """Quiet hours and pauses decide when; STOP and an urgent update during a pause
-    mean not at all. Urgent skips quiet hours, never a pause or STOP."""
+    mean not at all. Urgent skips quiet hours, never a pause or STOP. `identity` is
+    the member's pick from `bot.core.reach.pick_identities`."""
     assert member.id is not None
 
     def plan(identity: Identity | None, when: datetime | None, reason: str | None
@@ -94,7 +70,6 @@ def plan_recipient(
     when = next_allowed(member, start, urgent=urgent)
     if when is None:
         return plan(None, None, STOPPED if member.status != "active" else PAUSED)
-    identity = choose_identity(member, identities)
     if identity is None:
         return plan(None, None, NO_ACCOUNT)
     return plan(identity, max(when, start), None)

@@ -14,8 +14,9 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot.broadcasts.audience import members_batch
-from bot.broadcasts.plan import identities_for, plan_recipient, start_time
+from bot.broadcasts.plan import plan_recipient, start_time
 from bot.broadcasts.render import Renderer
+from bot.core.reach import pick_identities
 from bot.i18n import I18n
 from bot.storage.broadcast_models import Broadcast
 from bot.storage.models import utcnow
@@ -75,9 +76,9 @@ def build_preview(
     after = 0
     while members := members_batch(session, broadcast.audience, after_id=after,
                                    limit=batch_size):
-        identities = identities_for(session, [m.id for m in members if m.id is not None])
+        picked = pick_identities(session, [m.id for m in members if m.id is not None])
         for member in members:
-            plan = plan_recipient(member, identities.get(member.id or 0, []),
+            plan = plan_recipient(member, picked.get(member.id or 0),
                                   text_language=renderer.language_of(member.language),
                                   urgent=broadcast.kind == "urgent", start=start)
             line = entry(plan.language)

@@ -8,6 +8,7 @@ otherwise on the oldest account that still works.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlmodel import Session, col, select
@@ -18,30 +19,31 @@ from bot.core.quiet import next_allowed
 from bot.storage.models import Identity, Member, OutboxMessage, utcnow
 
 
-def reachable_identities(session: Session, member_id: int) -> list[Identity]:
-    """The member's accounts we can still reach, oldest link first."""
-    return list(
-        session.exec(
-            select(Identity)
-            .where(Identity.member_id == member_id, col(Identity.unreachable).is_(False))
-            .order_by(col(Identity.id))
-        ).all()
-    )
-
-
 def pick_identity(session: Session, member_id: int) -> Identity | None:
-    """The one account to use: the preferred platform if reachable, else the first
+    """The one account to use: the preferred platform if reachable, else the oldest
     reachable one; None when every account is blocked, closed or gone."""
-    identities = reachable_identities(session, member_id)
-    if not identities:
-        return None
-    member = session.get(Member, member_id)
-    preferred = member.preferred_platform if member is not None else None
-    if preferred:
-        for identity in identities:
-            if identity.platform == preferred:
-                return identity
-    return identities[0]
+    return pick_identities(session, [member_id]).get(member_id)
+
+
+def pick_identities(session: Session, member_ids: Iterable[int]) -> dict[int, Identity]:
+    """`pick_identity` for many members in one query, for a fan-out of thousands.
+    Members with no reachable account are left out of the result."""
+    ids = list(member_ids)
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(Identity, Member.preferred_platform)
+        .join(Member, col(Member.id) == Identity.member_id)
+        .where(col(Identity.member_id).in_(ids), col(Identity.unreachable).is_(False))
+        .order_by(col(Identity.id))
+    ).all()
+    picked: dict[int, Identity] = {}
+    for identity, preferred in rows:
+        current = picked.get(identity.member_id)
+        if current is None or (identity.platform == preferred
+                               and current.platform != preferred):
+            picked[identity.member_id] = identity
+    return picked
 
 
 def queue_to_member(

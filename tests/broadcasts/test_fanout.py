@@ -10,11 +10,11 @@ from sqlmodel import Session, select
 
 from bot.app import BotApp
 from bot.broadcasts import build_preview, fan_out, get_broadcast
-from bot.broadcasts.audience import group_models
 from bot.broadcasts.fanout import resume_unfinished
-from bot.broadcasts.plan import choose_identity, identities_for
+from bot.core import reach
 from bot.i18n import I18n
 from bot.storage.models import Identity
+from bot.storage.session_models import GroupMember, ProjectGroup
 from tests.broadcasts.conftest import (
     NOTE_PL,
     NOW,
@@ -194,17 +194,13 @@ def test_audiences_by_role_and_language(
 
 
 def test_a_project_group_audience(app: BotApp, members, i18n_pl: I18n) -> None:  # type: ignore[no-untyped-def]
-    models = group_models()
-    if models is None:
-        pytest.skip("project groups are not in this build yet")
-    group_cls, link_cls = models
     inside, also, outside = members("in1"), members("in2", language="cy"), members("out")
     assert outside.id
     with Session(app.engine) as s:
-        group = group_cls(name="Riverside")
+        group = ProjectGroup(name="Riverside")
         s.add(group)
         s.flush()
-        s.add_all([link_cls(group_id=group.id, member_id=m.id) for m in (inside, also)])
+        s.add_all([GroupMember(group_id=group.id, member_id=m.id) for m in (inside, also)])
         s.commit()
     bid = draft(app, audience=["group:Riverside"])
     with Session(app.engine) as s:
@@ -213,8 +209,7 @@ def test_a_project_group_audience(app: BotApp, members, i18n_pl: I18n) -> None: 
     assert sorted(outbox_by_chat(app)) == ["in1", "in2"]
 
 
-def test_choose_identity_agrees_with_the_shared_pick_identity(app: BotApp) -> None:
-    reach = pytest.importorskip("bot.core.reach")
+def test_batch_pick_identities_agrees_with_pick_identity(app: BotApp) -> None:
     with Session(app.engine) as s:
         cases = []
         for n, (preferred, dc_unreachable, tg_unreachable) in enumerate([
@@ -229,9 +224,9 @@ def test_choose_identity_agrees_with_the_shared_pick_identity(app: BotApp) -> No
                 ident.unreachable = tg_unreachable
             s.flush()
             cases.append(m)
-        found = identities_for(s, [m.id for m in cases if m.id])
+        found = reach.pick_identities(s, [m.id for m in cases if m.id])
         for m in cases:
             assert m.id is not None
-            ours = choose_identity(m, found[m.id])
+            ours = found.get(m.id)
             theirs = reach.pick_identity(s, m.id)
             assert (ours.id if ours else None) == (theirs.id if theirs else None)
