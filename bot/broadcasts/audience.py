@@ -1,17 +1,13 @@
 """Who an update goes to: active members matching any of its audiences.
 
 Only `active` members are included: STOP, leaving and erasure take a person
-out of every audience. Project groups are supported when the sessions
-feature's `ProjectGroup`/`GroupMember` tables exist; until then a `group:`
-audience is refused with a clear message instead of reaching nobody.
+out of every audience. A `group:` audience names a project group of the
+sessions feature.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
-from sqlalchemy import false, or_
+from sqlalchemy import or_
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -19,31 +15,13 @@ from sqlmodel.sql.expression import SelectOfScalar
 from bot.broadcasts.spec import BroadcastError
 from bot.storage.broadcast_models import BroadcastRecipient
 from bot.storage.models import Member, MemberRole
-
-
-def group_models() -> tuple[Any, Any] | None:
-    """(ProjectGroup, GroupMember) if the sessions feature defines them."""
-    try:
-        module = importlib.import_module("bot.storage.session_models")
-    except ImportError:
-        return None
-    group, link = getattr(module, "ProjectGroup", None), getattr(module, "GroupMember", None)
-    if group is None or link is None:
-        return None
-    if not all(hasattr(group, a) for a in ("id", "name")) or not all(
-        hasattr(link, a) for a in ("group_id", "member_id")
-    ):
-        return None
-    return group, link
+from bot.storage.session_models import GroupMember, ProjectGroup
 
 
 def group_names(session: Session) -> list[tuple[int, str]]:
     """Every project group as (id, name), for the chat flow's buttons."""
-    models = group_models()
-    if models is None:
-        return []
-    group, _ = models
-    return [(g.id, g.name) for g in session.exec(select(group).order_by(group.name)).all()]
+    query = select(ProjectGroup.id, ProjectGroup.name).order_by(col(ProjectGroup.name))
+    return [(i, name) for i, name in session.exec(query).all() if i is not None]
 
 
 def check_groups_exist(session: Session, audience: list[str]) -> None:
@@ -51,10 +29,6 @@ def check_groups_exist(session: Session, audience: list[str]) -> None:
     wanted = [a.partition(":")[2] for a in audience if a.startswith("group:")]
     if not wanted:
         return
-    models = group_models()
-    if models is None:
-        raise BroadcastError("project groups are not set up in this bot yet, so a group: "
-                             "audience cannot be used; try everyone, role: or language:")
     names = {name for _, name in group_names(session)}
     for name in wanted:
         if name not in names:
@@ -73,12 +47,9 @@ def _condition(spec: str) -> ColumnElement[bool] | None:
     if kind == "language":
         return col(Member.language) == value
     if kind == "group":
-        models = group_models()
-        if models is None:
-            return false()
-        group, link = models
-        in_group = (select(link.member_id).join(group, group.id == link.group_id)
-                    .where(group.name == value))
+        in_group = (select(GroupMember.member_id)
+                    .join(ProjectGroup, col(ProjectGroup.id) == GroupMember.group_id)
+                    .where(ProjectGroup.name == value))
         return col(Member.id).in_(in_group)
     raise BroadcastError(f"audience {spec!r} is not understood")
 

@@ -1,20 +1,25 @@
-"""Links to the sessions and project groups feature (issue 5), kept optional.
+"""Links to the sessions and project groups feature (issue 5).
 
 Feedback stores session and project ids as plain integers, and reads the
-sessions feature only through this module. If `bot.storage.session_models`
-is missing (or not shaped as expected), every lookup returns nothing, and
-feedback works on without them.
+sessions feature only through this module.
 """
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from types import ModuleType
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
+
+from bot.core.text import parse_id
+from bot.storage.session_models import (
+    GroupMember,
+    GroupSession,
+    ProjectGroup,
+    SessionAttendance,
+    SessionRsvp,
+)
 
 # Sessions have a start but no end; feedback counts a session as over after this.
 SESSION_LENGTH = timedelta(hours=2)
@@ -34,15 +39,6 @@ class SessionInfo:
     attendees: list[int]
 
 
-def _models() -> ModuleType | None:
-    try:
-        module = importlib.import_module("bot.storage.session_models")
-    except ImportError:
-        return None
-    needed = ("GroupSession", "SessionRsvp", "ProjectGroup", "GroupMember")
-    return module if all(hasattr(module, n) for n in needed) else None
-
-
 def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
@@ -53,30 +49,23 @@ def session_info(session: Session, session_id: int) -> SessionInfo | None:
     "Who came" is the staff's attendance record when there is one, else the
     members who said Going.
     """
-    models = _models()
-    if models is None:
+    found = session.get(GroupSession, session_id)
+    if found is None or found.status == "cancelled":
         return None
-    found = session.get(models.GroupSession, session_id)
-    if found is None or getattr(found, "status", "scheduled") == "cancelled":
-        return None
-    attendees = _recorded(session, models, session_id)
+    attendees = _recorded(session, session_id)
     if attendees is None:
-        rsvp = models.SessionRsvp
         attendees = list(session.exec(
-            select(rsvp.member_id).where(rsvp.session_id == session_id,
-                                         col(rsvp.answer).in_(ATTENDED))
+            select(SessionRsvp.member_id).where(SessionRsvp.session_id == session_id,
+                                                col(SessionRsvp.answer).in_(ATTENDED))
         ).all())
     return SessionInfo(session_id, found.title, _aware(found.starts_at) + SESSION_LENGTH,
                        sorted(int(m) for m in attendees))
 
 
-def _recorded(session: Session, models: ModuleType, session_id: int) -> list[int] | None:
+def _recorded(session: Session, session_id: int) -> list[int] | None:
     """Members marked as having come; None when attendance was never recorded."""
-    table = getattr(models, "SessionAttendance", None)
-    if table is None:
-        return None
-    rows = session.exec(select(table.member_id, table.attended)
-                        .where(table.session_id == session_id)).all()
+    rows = session.exec(select(SessionAttendance.member_id, SessionAttendance.attended)
+                        .where(SessionAttendance.session_id == session_id)).all()
     if not rows:
         return None
     return [int(m) for m, came in rows if came]
@@ -84,22 +73,15 @@ def _recorded(session: Session, models: ModuleType, session_id: int) -> list[int
 
 def group_id(session: Session, key: str) -> int | None:
     """A project group by id ("3") or by name ("Housing panel")."""
-    models = _models()
-    if models is None:
-        return None
-    group = models.ProjectGroup
-    if key.isdigit():
-        return int(key) if session.get(group, int(key)) is not None else None
-    found = session.exec(select(group.id).where(group.name == key)).first()
+    if (number := parse_id(key)) is not None:
+        return number if session.get(ProjectGroup, number) is not None else None
+    found = session.exec(select(ProjectGroup.id).where(ProjectGroup.name == key)).first()
     return int(found) if found is not None else None
 
 
 def group_members(session: Session, group_key: int) -> list[int]:
-    models = _models()
-    if models is None:
-        return []
-    link = models.GroupMember
-    rows = session.exec(select(link.member_id).where(link.group_id == group_key)).all()
+    rows = session.exec(select(GroupMember.member_id)
+                        .where(GroupMember.group_id == group_key)).all()
     return sorted(int(m) for m in rows)
 
 
@@ -110,17 +92,15 @@ def member_links(session: Session, member_id: int, now: datetime | None = None
     Recent sessions they said they would go to or were marked as having come to
     (up to 3), then their groups (up to 3).
     """
-    models = _models()
-    if models is None:
-        return []
     now = now or datetime.now(UTC)
-    gs, rsvp, pg, gm = (models.GroupSession, models.SessionRsvp, models.ProjectGroup,
-                        models.GroupMember)
-    said = [col(gs.id).in_(select(rsvp.session_id).where(
-        rsvp.member_id == member_id, col(rsvp.answer).in_(("going", "maybe"))))]
-    if (came := getattr(models, "SessionAttendance", None)) is not None:
-        said.append(col(gs.id).in_(select(came.session_id).where(
-            came.member_id == member_id, col(came.attended))))
+    gs, rsvp, pg, gm, came = (GroupSession, SessionRsvp, ProjectGroup, GroupMember,
+                              SessionAttendance)
+    said = [
+        col(gs.id).in_(select(rsvp.session_id).where(
+            rsvp.member_id == member_id, col(rsvp.answer).in_(("going", "maybe")))),
+        col(gs.id).in_(select(came.session_id).where(
+            came.member_id == member_id, col(came.attended))),
+    ]
     sessions = session.exec(
         select(gs.id, gs.title)
         .where(or_(*said), col(gs.starts_at) >= now - RECENT, col(gs.starts_at) <= now)
@@ -134,5 +114,5 @@ def member_links(session: Session, member_id: int, now: datetime | None = None
         .order_by(col(pg.name))
         .limit(3)
     ).all()
-    return ([("session", int(i), str(t)) for i, t in sessions]
-            + [("project", int(i), str(n)) for i, n in groups])
+    return ([("session", i, t) for i, t in sessions if i is not None]
+            + [("project", i, n) for i, n in groups if i is not None])

@@ -58,6 +58,12 @@ def test_audiences(app: BotApp) -> None:
         audience(app, "group:Nowhere")
 
 
+def test_a_group_id_too_big_or_in_odd_digits_is_simply_not_found(app: BotApp) -> None:
+    for odd in ("99999999999999999999", "²", "٣"):
+        with pytest.raises(LookupError, match="no project group"):
+            audience(app, f"group:{odd}")
+
+
 def test_requests_wait_for_the_end_of_quiet_hours(app: BotApp) -> None:
     add_member(app, "night", quiet=True)  # 21:00-08:00 London
     night = datetime(2026, 6, 1, 22, 0, tzinfo=UTC)  # 23:00 BST
