@@ -42,7 +42,7 @@ from bot.broadcasts.report import CATEGORIES, DeliveryReport
 from bot.broadcasts.schedule import confirm
 from bot.broadcasts.service import recent
 from bot.broadcasts.spec import check_send_at
-from bot.commands import broadcast_translate
+from bot.commands import broadcast_translate, row_id
 from bot.config import Settings
 from bot.i18n import LANGUAGE_NAMES, I18n
 from bot.storage import load_all_models
@@ -65,16 +65,16 @@ def register(subparsers: Any) -> None:
         ("cancel", cmd_cancel, "hold back every message not sent yet"),
     ):
         cmd = sub.add_parser(name, help=text)
-        cmd.add_argument("id", type=int, help="the broadcast number")
+        cmd.add_argument("id", type=row_id, help="the broadcast number")
         cmd.set_defaults(func=func)
     status = sub.add_parser("status", help="the report; --watch shows a live progress bar")
-    status.add_argument("id", type=int, help="the broadcast number")
+    status.add_argument("id", type=row_id, help="the broadcast number")
     status.add_argument("--watch", action="store_true",
                         help="redraw a progress bar until nothing is going out (on a terminal)")
     status.add_argument("--interval", type=float, default=1.0, help="seconds between redraws")
     status.set_defaults(func=cmd_status)
     edit = sub.add_parser("edit", help="change a draft or scheduled update before it goes out")
-    edit.add_argument("id", type=int, help="the broadcast number")
+    edit.add_argument("id", type=row_id, help="the broadcast number")
     edit.add_argument("--file", "-f", help="the whole update again, e.g. update.toml")
     edit.add_argument("--send-at", help="a new send time, e.g. '2026-12-01 10:00'")
     edit.add_argument("--yes", action="store_true",

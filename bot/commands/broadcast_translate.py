@@ -23,6 +23,7 @@ from bot.broadcasts.translation_requests import (
     request_translation,
     requests_for,
 )
+from bot.commands import row_id
 from bot.config import Settings
 from bot.i18n import I18n
 from bot.payments.ledger import Actor
@@ -41,20 +42,20 @@ REFUSALS = {
 
 def add_parsers(sub: Any) -> None:
     ask = sub.add_parser("translate", help="ask bilingual members to translate an update")
-    ask.add_argument("id", type=int, help="the broadcast number")
+    ask.add_argument("id", type=row_id, help="the broadcast number")
     ask.add_argument("--into", required=True, help="the language code, e.g. pl")
     ask.set_defaults(func=cmd_translate)
     show = sub.add_parser("translations", help="translation requests and answers to review")
-    show.add_argument("id", type=int, help="the broadcast number")
+    show.add_argument("id", type=row_id, help="the broadcast number")
     show.set_defaults(func=cmd_translations)
     one = sub.add_parser("translation", help="approve or reject one translation")
     verbs = one.add_subparsers(dest="translation_command", required=True)
     ok = verbs.add_parser("approve", help="use it in the update and record it as paid work")
-    ok.add_argument("request", type=int, help="the request number (see translations ID)")
+    ok.add_argument("request", type=row_id, help="the request number (see translations ID)")
     ok.add_argument("--hours", required=True, help="paid time, e.g. 0.5 or 1")
     ok.set_defaults(func=cmd_approve)
     no = verbs.add_parser("reject", help="don't use it")
-    no.add_argument("request", type=int)
+    no.add_argument("request", type=row_id)
     no.set_defaults(func=cmd_reject)
 
 

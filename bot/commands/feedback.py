@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bot.commands import big_row_id, row_id
 from bot.config import Settings
 
 KINDS = ("choice", "rating", "text", "rating_comment")
@@ -39,32 +40,32 @@ def register(subparsers: Any) -> None:
     create.add_argument("--question", required=True)
     create.add_argument("--option", action="append", default=[], help="repeat for each option")
     create.add_argument("--anonymous", action="store_true", help="answers are anonymous")
-    create.add_argument("--session", type=int, help="the session it is about")
-    create.add_argument("--project", type=int, help="the project group it is about")
+    create.add_argument("--session", type=row_id, help="the session it is about")
+    create.add_argument("--project", type=row_id, help="the project group it is about")
     create.add_argument("--auto-send", action="store_true",
                         help="send to attendees by itself after the session")
 
     send = sub.add_parser("send", help="send a request to an audience")
-    send.add_argument("id", type=int)
+    send.add_argument("id", type=row_id)
     send.add_argument("--audience", required=True,
                       help="everyone, role:NAME, language:CODE or group:ID")
 
     for name, text in (("close", "stop taking answers"), ("results", "show the results")):
         cmd = sub.add_parser(name, help=text)
-        cmd.add_argument("id", type=int)
+        cmd.add_argument("id", type=row_id)
 
     tag = sub.add_parser("tag", help="tag a feedback item")
-    tag.add_argument("item", type=int)
+    tag.add_argument("item", type=big_row_id)
     tag.add_argument("tags", nargs="+")
     tag.add_argument("--remove", action="store_true")
 
     status = sub.add_parser("status", help="set status: new, seen, did, couldnt")
-    status.add_argument("item", type=int)
+    status.add_argument("item", type=big_row_id)
     status.add_argument("status")
     status.add_argument("--reason", help="needed for couldnt: why it couldn't be done")
 
     respond = sub.add_parser("respond", help="write a short public response")
-    respond.add_argument("item", type=int)
+    respond.add_argument("item", type=big_row_id)
     respond.add_argument("text")
     fb.set_defaults(func=run)
 

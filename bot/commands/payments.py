@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bot.commands import row_id
 from bot.config import Settings
 from bot.core.members import find_identity, roles_of
 from bot.i18n import I18n, Translator
@@ -79,7 +80,7 @@ def register(sub: Any) -> None:
     for name, func in (("approve", cmd_approve), ("paid", cmd_paid), ("reverse", cmd_reverse),
                        ("correct", cmd_correct)):
         cmd = cmds.add_parser(name)
-        cmd.add_argument("payment_id", type=int)
+        cmd.add_argument("payment_id", type=row_id)
         cmd.set_defaults(func=func)
         if name == "paid":
             cmd.add_argument("--reference", required=True)

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from bot.commands import row_id
 from bot.config import Settings
 
 
@@ -34,10 +35,10 @@ def register(subparsers: Any) -> None:
 
     sub.add_parser("list", help="upcoming sessions").set_defaults(func=cmd_list)
     cancel = sub.add_parser("cancel", help="cancel a session and tell everyone who answered")
-    cancel.add_argument("id", type=int)
+    cancel.add_argument("id", type=row_id)
     cancel.set_defaults(func=cmd_cancel)
     move = sub.add_parser("move", help="move a session and tell everyone who answered")
-    move.add_argument("id", type=int)
+    move.add_argument("id", type=row_id)
     move.add_argument("--at", required=True)
     move.add_argument("--tz", default=None)
     move.set_defaults(func=cmd_move)
@@ -46,7 +47,7 @@ def register(subparsers: Any) -> None:
     add.add_argument("who", nargs="+", help="PLATFORM:USER_ID")
     add.set_defaults(func=cmd_group_add)
     came = sub.add_parser("attendance", help="save who came to a session that has started")
-    came.add_argument("id", type=int)
+    came.add_argument("id", type=row_id)
     came.add_argument("--came", nargs="*", default=[], metavar="PLATFORM:USER_ID",
                       help="who came; everyone else invited is saved as not come")
     came.set_defaults(func=cmd_attendance)

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from sqlmodel import Session
 
-from bot import cli
 from bot.config import PROJECT_ROOT, get_settings
 from bot.i18n import I18n
 from bot.storage import migrate
 from bot.storage.db import make_engine
 from tests.broadcasts.conftest import add_member
+
+CliRunner = Callable[..., tuple[int, str, str]]
 
 UPDATE = '''
 kind = "learning"
@@ -27,8 +29,9 @@ body = "You told us the room was too cold. We got a heater."
 
 
 @pytest.fixture
-def run_cli(db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("DATABASE_URL", db_url)
+def run_cli(run_cli: CliRunner, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """The shared `run_cli`, with Welsh on and two members: en1, and cy1 whose
+    quiet hours last all day."""
     monkeypatch.setenv("LANGUAGES", '["en", "cy"]')
     get_settings.cache_clear()
     engine = make_engine(get_settings().database_url)
@@ -38,14 +41,7 @@ def run_cli(db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Capture
         add_member(s, "cy1", language="cy", quiet=("00:00", "23:59"))
         s.commit()
     engine.dispose()
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = cli.main(list(args))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    yield run
-    get_settings.cache_clear()
+    return run_cli
 
 
 def test_create_preview_send_report(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -89,3 +85,17 @@ def test_a_cancelled_broadcast_cannot_be_sent(run_cli, tmp_path: Path) -> None: 
     assert "cancelled" in run_cli("broadcast", "cancel", "1")[1]
     code, _, err = run_cli("broadcast", "send", "1")
     assert code == 2 and "was cancelled" in err
+
+
+@pytest.mark.parametrize("odd", ["99999999999999999999", "³"])
+def test_an_odd_or_too_long_id_is_a_usage_error_not_a_traceback(
+    run_cli: CliRunner, capsys: pytest.CaptureFixture[str], odd: str
+) -> None:
+    for command in (("broadcast", "preview", odd),
+                    ("feedback", "send", odd, "--audience", "everyone"),
+                    ("feedback", "tag", odd, "heating"),  # a BIGINT id: 18 digits at most
+                    ("payments", "approve", odd)):
+        with pytest.raises(SystemExit) as exited:
+            run_cli(*command)
+        assert exited.value.code == 2
+        assert "is not a row number" in capsys.readouterr().err
