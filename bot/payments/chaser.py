@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.core.easyread import member_translator
+from bot.core.logsafe import log_failure
 from bot.core.quiet import next_allowed, zone
 from bot.core.reach import queue_when_allowed
 from bot.i18n import I18n
@@ -88,7 +89,7 @@ def chase_unconfirmed(app_or_engine: Any, now: datetime | None = None) -> int:
         try:
             sent += _chase_one(engine, settings, i18n, payment_id, now)
         except Exception as exc:  # one payment must not stop the rest
-            log.exception("chasing payment %s failed: %s", payment_id, type(exc).__name__)
+            log_failure(log, f"chasing payment {payment_id} failed", exc)
     return sent
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlmodel import Session, select
 
 from bot.app import BotApp
-from bot.payments import chase_unconfirmed
+from bot.payments import chase_unconfirmed, chaser
 from bot.payments.report import days_to_paid, days_to_received, summarise
 from bot.payments.service import mark_not_arrived
 from bot.storage.models import Member
@@ -130,3 +132,25 @@ def test_not_yet_after_the_reminder_tells_finance(chat: ChatHarness, team: dict[
     assert kinds(chat.app, payment_id).count("not_arrived") == 2
     assert chase_unconfirmed(chat.app, NOW + timedelta(days=30)) == 0
     assert date(2026, 11, 27) == state_of(chat.app, payment_id).expected_arrival
+
+
+def test_a_failing_reminder_logs_no_personal_words_and_the_rest_still_go(
+    app: BotApp, team: dict[str, int], monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    first = paid_payment(app, team["m1"])
+    second = record(app, team["m2"], key="k2").id
+    approve_and_pay(app, second)
+    real = chaser.chaser_message
+
+    def fail_for_mo(t, state):  # type: ignore[no-untyped-def]
+        if state.id == first:
+            raise ValueError("Mo at 12 Private Road owes nothing")
+        return real(t, state)
+
+    monkeypatch.setattr(chaser, "chaser_message", fail_for_mo)
+    with caplog.at_level(logging.ERROR, logger="bot.payments.chaser"):
+        assert chase_unconfirmed(app, datetime(2026, 12, 2, tzinfo=UTC)) == 1
+    assert kinds(app, second).count("chased") == 1
+    assert "ValueError" in caplog.text
+    assert "Private Road" not in caplog.text and "Mo at" not in caplog.text
