@@ -16,6 +16,7 @@ from babel.dates import get_day_names
 from sqlmodel import Session, col, select
 
 from bot.core.quiet import parse_hhmm
+from bot.core.text import parse_id
 from bot.i18n import Translator
 from bot.storage.checkin_models import Checkin, CheckinPlan
 
@@ -63,9 +64,7 @@ def yes_or_no(text: str) -> bool | None:
 def parse_action_id(action: str, index: int) -> int | None:
     """The integer at `index` in `checkin:verb:id:...`, or None if forged."""
     parts = action.split(":")
-    if len(parts) <= index or not parts[index].isdigit() or len(parts[index]) > 12:
-        return None
-    return int(parts[index])
+    return parse_id(parts[index]) if len(parts) > index else None
 
 
 def day_name(t: Translator, weekday: int) -> str:
