@@ -237,9 +237,10 @@ def reverse_payment(session: Session, payment_id: int, actor: Actor, reason: str
         return Outcome(False, "not_allowed", state)
     if state.status == "reversed":
         return Outcome(False, "duplicate", state)
-    append_event(session, payment_id, "reversed", f"p{payment_id}:reversed", actor, now,
-                 fee_delta=-state.fee_owed, expenses_delta=-state.expenses_owed,
-                 note=reason[:500] or None)
+    if append_event(session, payment_id, "reversed", f"p{payment_id}:reversed", actor, now,
+                    fee_delta=-state.fee_owed, expenses_delta=-state.expenses_owed,
+                    note=reason[:500] or None) is None:  # another tap got there first
+        return Outcome(False, "duplicate", state)
     return Outcome(True, state=load_state(session, payment_id))
 
 

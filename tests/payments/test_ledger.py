@@ -103,6 +103,22 @@ def test_a_correction_appends_and_the_balance_is_right(app: BotApp, team: dict[s
     assert after.payment.fee_amount == Decimal("68.75"), "the original row is unchanged"
 
 
+def test_two_reversals_racing_report_one_success(
+        app: BotApp, team: dict[str, int], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second tap read the state before the first committed its reversal."""
+    import bot.payments.service as service
+
+    state = record(app, team["m1"])
+    with Session(app.engine) as s:
+        stale = service.load_state(s, state.id)
+        assert reverse_payment(s, state.id, FINANCE, "first tap", NOW).ok
+        monkeypatch.setattr(service, "load_state", lambda *_: stale)
+        assert reverse_payment(s, state.id, FINANCE, "second tap", NOW).reason == "duplicate"
+        s.commit()
+    monkeypatch.undo()
+    assert kinds(app, state.id).count("reversed") == 1
+
+
 def test_a_reversal_cancels_with_opposite_amounts(app: BotApp, team: dict[str, int]) -> None:
     state = record(app, team["m1"])
     with Session(app.engine) as s:
