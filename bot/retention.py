@@ -41,12 +41,9 @@ FINAL_OUTBOX = ("sent", "failed", "cancelled", "unreachable", "unknown")
 
 
 def _purge_finance(session: Session, settings: Settings, now: datetime) -> int:
-    try:
-        from bot.payments import purge_old_finance_records
-    except ImportError:  # payments not installed
-        return 0
-    years = settings.retention_finance_years
-    return int(purge_old_finance_records(session, now, years=years))
+    from bot.payments import purge_old_finance_records  # payments import retention
+
+    return int(purge_old_finance_records(session, now, years=settings.retention_finance_years))
 
 
 # Features add `fn(session, settings, now) -> rows affected`.
