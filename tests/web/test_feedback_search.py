@@ -156,3 +156,15 @@ def test_postgresql_plans_each_search_for_its_own_words(app: BotApp, as_role,  #
     assert seen == ["force_custom_plan"] * 4
     with app.engine.connect() as conn:  # only for that transaction, not the pooled connection
         assert conn.exec_driver_sql("SHOW plan_cache_mode").scalar() == "auto"
+
+
+def test_a_nul_character_in_the_search_is_dropped(items: dict[str, int], as_role,  # type: ignore[no-untyped-def]
+                                                  web: TestClient) -> None:
+    """PostgreSQL text cannot hold NUL: the page and the CSV used to fail (500, or a
+    download cut off after its first line)."""
+    as_role("staff")
+    assert found(web, "choco\x00late") == {items["chocolate"]}
+    assert found(web, "\x00") >= set(items.values())  # nothing left: no filter
+    csv = web.get("/feedback.csv", params={"q": "choco\x00late"})
+    assert csv.status_code == 200
+    assert "Chocolate biscuits please" in csv.text

@@ -11,14 +11,10 @@ from bot.web.dashboard import audit
 from bot.web.dashboard.web import WebContext
 
 
-def _int(value: str) -> int | None:
-    return parse_id(value, max_digits=18)
-
-
 def audit_page(ctx: WebContext) -> Response:
     size = 100
-    page = _int(ctx.arg("page")) or 1
-    actor, subject = _int(ctx.arg("actor")), _int(ctx.arg("subject"))
+    page = parse_id(ctx.arg("page")) or 1
+    actor, subject = parse_id(ctx.arg("actor")), parse_id(ctx.arg("subject"))
     rows = audit.recent(ctx.db, limit=size + 1, offset=(page - 1) * size,
                         actor_id=actor, subject_id=subject)
     actor_ids = {r.actor_id for r in rows if r.actor_id is not None}

@@ -37,10 +37,6 @@ ROW_FIELDS = ("id", "given_on", "request_id", "session_id", "project_id", "kind"
               "member_id", "text")
 
 
-def _int(value: str) -> int | None:
-    return parse_id(value, max_digits=18)
-
-
 def _date(value: str) -> date | None:
     try:
         return date.fromisoformat(value) if value else None
@@ -57,7 +53,7 @@ def _query(ctx: WebContext, review: Any, model: Any, group: int) -> Any:
         query = query.where(col(model.given_on) <= last)
     for name, column in (("request", model.request_id), ("session", model.session_id),
                          ("project", model.project_id)):
-        if (number := _int(ctx.arg(name))) is not None:
+        if (number := parse_id(ctx.arg(name))) is not None:
             query = query.where(col(column) == number)
     if ctx.arg("status"):
         try:
@@ -124,7 +120,7 @@ def feedback_page(ctx: WebContext) -> Response:
     review, models, feedback = found
     model = models.FeedbackItem
     group = feedback.min_group(ctx.dash.bot_app.settings)
-    page = _int(ctx.arg("page")) or 1
+    page = parse_id(ctx.arg("page")) or 1
     size = ctx.cfg.page_size
     _plan_for_these_words(ctx, ctx.db)
     items = list(ctx.db.exec(_query(ctx, review, model, group)

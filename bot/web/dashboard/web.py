@@ -93,7 +93,8 @@ class WebContext:
         return value.strip() if isinstance(value, str) else default
 
     def arg(self, name: str, default: str = "") -> str:
-        return self.request.query_params.get(name, default).strip()
+        """A query value without NUL characters, which PostgreSQL text cannot hold."""
+        return self.request.query_params.get(name, default).replace("\x00", "").strip()
 
     def can(self, page: str) -> bool:
         return allowed(self.roles, page)
@@ -171,7 +172,7 @@ def _run(dash: Dashboard, name: str, fn: PageFn, request: Request,
             session = auth.load_session(db, token, dash.cfg) if token else None
             roles = auth.dashboard_roles(db, session.member_id) if session else frozenset()
             if session is None or not roles:
-                return _to_login(request)
+                return _to_login(dash, request)
             ctx.member, ctx.roles = db.get(Member, session.member_id), roles
             ctx.actor_id, ctx.session_token = session.member_id, token
             ctx.t = translator_for(dash, ctx.member)
@@ -189,9 +190,10 @@ def _run(dash: Dashboard, name: str, fn: PageFn, request: Request,
         return _error_page(dash, ctx, request, 500, "error")
 
 
-def _to_login(request: Request) -> Response:
+def _to_login(dash: Dashboard, request: Request) -> Response:
     if request.method != "GET":
-        return secure(HTMLResponse("Please log in again.", status_code=403))
+        _ = translator_for(dash, None).gettext
+        return secure(HTMLResponse(_("Please log in again."), status_code=403))
     target = request.url_for("login").path
     nxt = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return secure(RedirectResponse(f"{target}?{urlencode({'next': nxt})}", status_code=303))
@@ -201,7 +203,8 @@ def _error_page(dash: Dashboard, ctx: WebContext | None, request: Request, statu
                 reason: str) -> Response:
     """A kind error page. The rolled-back session is not used again."""
     if ctx is None:
-        return secure(HTMLResponse("Something went wrong.", status_code=status))
+        _ = translator_for(dash, None).gettext
+        return secure(HTMLResponse(_("Something went wrong"), status_code=status))
     with Session(dash.bot_app.engine) as db:
         ctx.db = db
         ctx.member = db.get(Member, ctx.actor_id) if ctx.actor_id else None
