@@ -1,7 +1,6 @@
 """Dashboard settings and the role map: who may open which page.
 
-Settings are read with `getattr(settings, name, default)` so the dashboard
-works before the fields exist on `Settings`; tests pass a `DashboardConfig`.
+The defaults live on `bot.config.Settings`; tests pass a `DashboardConfig`.
 """
 
 from __future__ import annotations
@@ -11,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.config import Settings
 from bot.storage.models import utcnow
 
 # Roles that may log in to the dashboard at all. Everyone else gets no link.
@@ -57,22 +57,15 @@ class DashboardConfig:
     clock: Callable[[], datetime] = field(default=utcnow)
 
     @classmethod
-    def from_settings(cls, settings: Any, **overrides: Any) -> DashboardConfig:
-        host = getattr(settings, "web_host", "127.0.0.1")
-        port = getattr(settings, "web_port", 8080)
-        base = getattr(settings, "dashboard_base_url", None) or f"http://{host}:{port}"
+    def from_settings(cls, settings: Settings, **overrides: Any) -> DashboardConfig:
         values: dict[str, Any] = {
-            "base_url": str(base).rstrip("/"),
-            "cookie_secure": bool(getattr(settings, "dashboard_cookie_secure", True)),
-            "session_hours": float(getattr(settings, "dashboard_session_hours", 8)),
-            "idle_minutes": float(getattr(settings, "dashboard_idle_minutes", 60)),
-            "login_max_failures": int(getattr(settings, "dashboard_login_max_failures", 5)),
-            "login_window_minutes": float(
-                getattr(settings, "dashboard_login_window_minutes", 15)
-            ),
-            "overview_cache_seconds": float(
-                getattr(settings, "dashboard_overview_cache_seconds", 60)
-            ),
+            "base_url": base_url(settings),
+            "cookie_secure": settings.dashboard_cookie_secure,
+            "session_hours": settings.dashboard_session_hours,
+            "idle_minutes": settings.dashboard_idle_minutes,
+            "login_max_failures": settings.dashboard_login_max_failures,
+            "login_window_minutes": settings.dashboard_login_window_minutes,
+            "overview_cache_seconds": settings.dashboard_overview_cache_seconds,
         }
         values.update(overrides)
         return cls(**values)
@@ -81,6 +74,12 @@ class DashboardConfig:
         return self.clock()
 
 
-def login_url(settings: Any, token: str) -> str:
+def base_url(settings: Settings) -> str:
+    """`dashboard_base_url`, or the web server's own address when that is not set."""
+    base = settings.dashboard_base_url or f"http://{settings.web_host}:{settings.web_port}"
+    return base.rstrip("/")
+
+
+def login_url(settings: Settings, token: str) -> str:
     """The link `/dashboard` sends: `{dashboard_base_url}/login/<token>`."""
-    return f"{DashboardConfig.from_settings(settings).base_url}/login/{token}"
+    return f"{base_url(settings)}/login/{token}"
