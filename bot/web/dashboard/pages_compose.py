@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -24,17 +25,8 @@ from starlette.responses import RedirectResponse, Response
 from bot.broadcasts import BroadcastError, build_preview, cancel, create_draft, fan_out
 from bot.broadcasts.audience import group_names
 from bot.broadcasts.fanout import batch_size_from, start_sending
-from bot.broadcasts.spec import (
-    BODY_MAX,
-    KINDS,
-    TITLE_MAX,
-    BroadcastSpec,
-    check_audience,
-    check_kind,
-    check_send_at,
-    check_texts,
-    choose_default,
-)
+from bot.broadcasts.spec import BODY_MAX, KINDS, TITLE_MAX, BroadcastSpec, check_send_at
+from bot.broadcasts.tomlfile import spec_from_dict
 from bot.core.logsafe import log_failure
 from bot.i18n import I18n, language_name
 from bot.storage.broadcast_models import Broadcast
@@ -86,7 +78,7 @@ def compose_page(ctx: WebContext) -> Response:
 
 
 def _spec(ctx: WebContext, values: dict[str, Any]) -> BroadcastSpec:
-    """Check the form the way the TOML file and the chat are checked."""
+    """Check the form with the TOML file's checks; the send time first, to say which problem."""
     languages = _languages(ctx)
     texts = {lang: t for lang, t in values["texts"].items() if t["title"] or t["body"]}
     if not texts:
@@ -101,15 +93,13 @@ def _spec(ctx: WebContext, values: dict[str, Any]) -> BroadcastSpec:
     except BroadcastError as exc:
         raise _FormError("past_time" if "past" in str(exc) else "bad_time", str(exc)) from None
     try:
-        kind = check_kind(values["kind"])
-        checked = check_texts(texts, languages)
-        audience = check_audience(values["audience"], languages)
+        spec = spec_from_dict({"kind": values["kind"], "text": texts,
+                               "audience": values["audience"]}, languages=languages,
+                              default_language=ctx.dash.bot_app.settings.default_language,
+                              timezone=zone_name)
     except BroadcastError as exc:
         raise _FormError("other", str(exc)) from None
-    return BroadcastSpec(kind=kind, texts=checked, audience=audience, send_at=send_at,
-                         created_by=ctx.actor_id,
-                         default_language=choose_default(
-                             checked, ctx.dash.bot_app.settings.default_language))
+    return replace(spec, send_at=send_at, created_by=ctx.actor_id)
 
 
 def compose_post(ctx: WebContext) -> Response:
