@@ -62,23 +62,18 @@ class Feedback:
 
 
 def feedback(db: Session, now: datetime, months: int = 6) -> Feedback | None:
-    """Volume per month, and the closure rate by the rule of `bot.feedback.loop.closure_rate`
-    (items with words answered "we did it" or "we couldn't, because"), counted in SQL:
-    the service loads every status into Python, too slow for a million items."""
+    """Volume per month, and the closure rate from `bot.feedback.loop`."""
     model = attr("bot.storage.feedback_models", "FeedbackItem")
-    closed_statuses = attr("bot.feedback.review", "CLOSED")
-    if model is None or closed_statuses is None:
+    closure_totals = attr("bot.feedback.loop", "closure_totals")
+    if model is None or closure_totals is None:
         return None
-    total, closed = db.exec(
-        select(func.count(), func.coalesce(func.sum(case(
-            (col(model.status).in_(list(closed_statuses)), 1), else_=0)), 0))
-        .where(col(model.text).is_not(None))).one()
+    closure = closure_totals(db)
     key = bucket(db, col(model.given_on), zoned=False)
     since = month_start(now, months - 1).date()
     counts = dict(db.exec(select(key, func.count()).where(col(model.given_on) >= since)
                           .group_by(key)).all())
     labels = [month_key(month_start(now, back)) for back in reversed(range(months))]
-    return Feedback(int(total), int(closed), ratio(int(closed), int(total)),
+    return Feedback(closure.total, closure.closed, ratio(closure.closed, closure.total),
                     [(label, float(counts.get(label, 0))) for label in labels])
 
 
