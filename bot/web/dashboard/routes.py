@@ -29,7 +29,7 @@ from bot.web.dashboard import (
     pages_sessions,
 )
 from bot.web.dashboard.config import DashboardConfig
-from bot.web.dashboard.web import Dashboard, page
+from bot.web.dashboard.web import Dashboard, PageFn, page
 
 if TYPE_CHECKING:
     from bot.app import BotApp
@@ -46,52 +46,46 @@ async def stylesheet(request: Request) -> Response:
 def dashboard_routes(bot_app: BotApp, config: DashboardConfig | None = None) -> list[BaseRoute]:
     """Every dashboard route; `config` defaults to the bot's settings."""
     dash = Dashboard(bot_app, config or DashboardConfig.from_settings(bot_app.settings))
-    view = partial(page, dash)
     public = partial(pages_auth.public, dash)
-    get, post = ["GET"], ["POST"]
+
+    def at(path: str, name: str, area: str, handler: PageFn, method: str = "GET") -> Route:
+        """A page of `area` (the role map's key), behind its session and role checks."""
+        return Route(path, page(dash, area, handler), methods=[method], name=name)
+
     return [
-        Route("/", view("overview", pages_overview.overview_page), methods=get, name="overview"),
-        Route("/login", public(pages_auth.login_form), methods=get, name="login"),
-        Route("/login", public(pages_auth.login_password), methods=post, name="login_password"),
-        Route("/login/{token}", public(pages_auth.link_page), methods=get, name="login_link"),
-        Route("/login/{token}", public(pages_auth.link_login), methods=post,
+        at("/", "overview", "overview", pages_overview.overview_page),
+        Route("/login", public(pages_auth.login_form), methods=["GET"], name="login"),
+        Route("/login", public(pages_auth.login_password), methods=["POST"],
+              name="login_password"),
+        Route("/login/{token}", public(pages_auth.link_page), methods=["GET"], name="login_link"),
+        Route("/login/{token}", public(pages_auth.link_login), methods=["POST"],
               name="login_link_post"),
-        Route("/logout", public(pages_auth.logout), methods=post, name="logout"),
-        Route("/members", view("members", pages_members.members_page), methods=get,
-              name="members"),
-        Route("/members/{member_id:int}", view("members", pages_members.member_page),
-              methods=get, name="member"),
-        Route("/feedback", view("feedback", pages_feedback.feedback_page), methods=get,
-              name="feedback"),
-        Route("/feedback.csv", view("feedback", pages_feedback.feedback_csv), methods=get,
-              name="feedback_csv"),
-        Route("/feedback/{item_id:int}", view("feedback", pages_feedback.feedback_change),
-              methods=post, name="feedback_item"),
-        Route("/alerts", view("alerts", pages_alerts.alerts_page), methods=get, name="alerts"),
-        Route("/alerts/{alert_id:int}", view("alerts", pages_alerts.alert_page), methods=get,
-              name="alert"),
-        Route("/alerts/{alert_id:int}", view("alerts", pages_alerts.alert_change),
-              methods=post, name="alert_change"),
-        Route("/payments", view("payments", pages_payments.payments_page), methods=get,
-              name="payments"),
-        Route("/payments/{payment_id:int}", view("payments", pages_payments.payment_change),
-              methods=post, name="payment_change"),
-        Route("/broadcasts", view("broadcasts", pages_broadcasts.broadcasts_page), methods=get,
-              name="broadcasts"),
-        Route("/broadcasts/new", view("broadcasts", pages_compose.compose_page), methods=get,
-              name="broadcast_new"),
-        Route("/broadcasts/new", view("broadcasts", pages_compose.compose_post), methods=post,
-              name="broadcast_create"),
-        Route("/broadcasts/{broadcast_id:int}", view("broadcasts",
-              pages_broadcasts.broadcast_page), methods=get, name="broadcast"),
-        Route("/broadcasts/{broadcast_id:int}", view("broadcasts",
-              pages_compose.broadcast_change), methods=post, name="broadcast_change"),
-        Route("/sessions", view("sessions", pages_sessions.sessions_page), methods=get,
-              name="sessions"),
-        Route("/sessions/{session_id:int}", view("sessions", pages_sessions.session_page),
-              methods=get, name="session"),
-        Route("/sessions/{session_id:int}/attendance", view("sessions",
-              pages_sessions.attendance_change), methods=post, name="session_attendance"),
-        Route("/audit", view("audit", pages_audit.audit_page), methods=get, name="audit"),
-        Route("/dashboard.css", stylesheet, methods=get, name="dashboard_css"),
+        Route("/logout", public(pages_auth.logout), methods=["POST"], name="logout"),
+        at("/members", "members", "members", pages_members.members_page),
+        at("/members/{member_id:int}", "member", "members", pages_members.member_page),
+        at("/feedback", "feedback", "feedback", pages_feedback.feedback_page),
+        at("/feedback.csv", "feedback_csv", "feedback", pages_feedback.feedback_csv),
+        at("/feedback/{item_id:int}", "feedback_item", "feedback",
+           pages_feedback.feedback_change, "POST"),
+        at("/alerts", "alerts", "alerts", pages_alerts.alerts_page),
+        at("/alerts/{alert_id:int}", "alert", "alerts", pages_alerts.alert_page),
+        at("/alerts/{alert_id:int}", "alert_change", "alerts", pages_alerts.alert_change,
+           "POST"),
+        at("/payments", "payments", "payments", pages_payments.payments_page),
+        at("/payments/{payment_id:int}", "payment_change", "payments",
+           pages_payments.payment_change, "POST"),
+        at("/broadcasts", "broadcasts", "broadcasts", pages_broadcasts.broadcasts_page),
+        at("/broadcasts/new", "broadcast_new", "broadcasts", pages_compose.compose_page),
+        at("/broadcasts/new", "broadcast_create", "broadcasts", pages_compose.compose_post,
+           "POST"),
+        at("/broadcasts/{broadcast_id:int}", "broadcast", "broadcasts",
+           pages_broadcasts.broadcast_page),
+        at("/broadcasts/{broadcast_id:int}", "broadcast_change", "broadcasts",
+           pages_compose.broadcast_change, "POST"),
+        at("/sessions", "sessions", "sessions", pages_sessions.sessions_page),
+        at("/sessions/{session_id:int}", "session", "sessions", pages_sessions.session_page),
+        at("/sessions/{session_id:int}/attendance", "session_attendance", "sessions",
+           pages_sessions.attendance_change, "POST"),
+        at("/audit", "audit", "audit", pages_audit.audit_page),
+        Route("/dashboard.css", stylesheet, methods=["GET"], name="dashboard_css"),
     ]
