@@ -8,10 +8,10 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.app import BotApp
-from bot.broadcasts.audience import group_models
 from bot.core.events import OutgoingMessage
 from bot.storage.broadcast_models import Broadcast, BroadcastRecipient
 from bot.storage.models import OutboxMessage
+from bot.storage.session_models import GroupMember, ProjectGroup
 from tests.broadcasts.conftest import add_member, run_scheduled
 from tests.harness import ChatHarness
 
@@ -47,6 +47,20 @@ def compose(chat: ChatHarness, *, when: str = "Now") -> list[str]:
         return [m.text for m in press("Now")]
     assert "time zone (Europe/London)" in press("Later")[0].text
     return [m.text for m in say(when)]
+
+
+def one_language_update(chat: ChatHarness, kind: str, language: str, title: str, body: str,
+                        *audience: str) -> list[str]:
+    """Write a one-language update for `audience` (the buttons pressed), to go now;
+    return the replies to "Now"."""
+    chat.say("/broadcast", user="coord")
+    for label in (kind, language):
+        chat.press_label(label, user="coord")
+    chat.say(title, user="coord")
+    chat.say(body, user="coord")
+    for label in ("No, that's all", *audience):
+        chat.press_label(label, user="coord")
+    return [m.text for m in chat.press_label("Now", user="coord")]
 
 
 def broadcasts(app: BotApp) -> list[Broadcast]:
@@ -121,15 +135,9 @@ def test_a_member_cannot_broadcast_and_forged_buttons_change_nothing(
 
 
 def test_an_audience_by_language(chat: ChatHarness, team: None) -> None:
-    chat.say("/broadcast", user="coord")
-    for label in ("Urgent", "Cymraeg"):
-        chat.press_label(label, user="coord")
-    chat.say("Heddiw", user="coord")
-    chat.say("Mae'r sesiwn wedi'i chanslo.", user="coord")
-    chat.press_label("No, that's all", user="coord")
-    chat.press_label("People who use a language", user="coord")
-    chat.press_label("Cymraeg", user="coord")
-    preview = [m.text for m in chat.press_label("Now", user="coord")]
+    preview = one_language_update(chat, "Urgent", "Cymraeg", "Heddiw",
+                                  "Mae'r sesiwn wedi'i chanslo.", "People who use a language",
+                                  "Cymraeg")
     assert preview[0].startswith("Cymraeg: 1 person")
     chat.press_label("Send it", user="coord")
     assert chat.texts("cy1") == ["Heddiw\n\nMae'r sesiwn wedi'i chanslo."]
@@ -137,40 +145,22 @@ def test_an_audience_by_language(chat: ChatHarness, team: None) -> None:
 
 
 def test_an_audience_by_project_group(chat: ChatHarness, team: None) -> None:
-    models = group_models()
-    if models is None:
-        pytest.skip("project groups are not in this build yet")
-    group_cls, link_cls = models
     with Session(chat.app.engine) as s:
-        group = group_cls(name="Riverside")
+        group = ProjectGroup(name="Riverside")
         s.add(group)
         s.flush()
-        s.add(link_cls(group_id=group.id, member_id=2))  # en1
+        s.add(GroupMember(group_id=group.id, member_id=2))  # en1
         s.commit()
-    chat.say("/broadcast", user="coord")
-    for label in ("Session news", "English"):
-        chat.press_label(label, user="coord")
-    chat.say("Room change", user="coord")
-    chat.say("We meet in room 4 next week.", user="coord")
-    chat.press_label("No, that's all", user="coord")
-    chat.press_label("A project group", user="coord")
-    chat.press_label("Riverside", user="coord")
-    chat.press_label("Now", user="coord")
+    one_language_update(chat, "Session news", "English", "Room change",
+                        "We meet in room 4 next week.", "A project group", "Riverside")
     chat.press_label("Send it", user="coord")
     assert chat.texts("en1") == ["Room change\n\nWe meet in room 4 next week."]
     assert chat.texts("cy1") == []
 
 
 def test_an_audience_with_nobody_in_it_asks_again(chat: ChatHarness, team: None) -> None:
-    chat.say("/broadcast", user="coord")
-    for label in ("Learning update", "English"):
-        chat.press_label(label, user="coord")
-    chat.say("Title", user="coord")
-    chat.say("Body", user="coord")
-    chat.press_label("No, that's all", user="coord")
-    chat.press_label("People with a role", user="coord")
-    chat.press_label("Finance", user="coord")
-    replies = [m.text for m in chat.press_label("Now", user="coord")]
+    replies = one_language_update(chat, "Learning update", "English", "Title", "Body",
+                                  "People with a role", "Finance")
     assert replies == ["Nobody in that group can get it at the moment.", "Who should get it?"]
     assert [b.status for b in broadcasts(chat.app)] == ["cancelled"]
     assert chat.texts("en1") == []
