@@ -1,19 +1,54 @@
-"""Pieces the broadcast conversations share: reading a time, showing head counts."""
+"""Pieces the broadcast conversations share: the update a button names, reading a
+time, showing head counts."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from bot.broadcasts.preview import Preview
-from bot.broadcasts.spec import BroadcastError, check_send_at
+from bot.broadcasts.spec import BODY_MAX, TITLE_MAX, BroadcastError, check_send_at
 from bot.core.context import Context
-from bot.i18n import LANGUAGE_NAMES
+from bot.core.text import parse_id
+from bot.i18n import LANGUAGE_NAMES, N_
+from bot.storage.broadcast_models import Broadcast
 
 TIME_FORMATS = ("%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M", "%d/%m/%y %H:%M")
 
 
 def expired(ctx: Context) -> None:
     ctx.reply(ctx._("Sorry, that button has expired. Send /help to start again."))
+
+
+def too_late(ctx: Context) -> None:
+    ctx.reply(ctx._("This update has started going out, so it cannot change. "
+                    "A correction is a new update: send /broadcast."))
+
+
+def owned(ctx: Context, value: str) -> Broadcast | None:
+    """The update a button names, if this coordinator wrote it (any, for an admin);
+    else None, after saying the button has expired."""
+    number = parse_id(value)
+    broadcast = ctx.session.get(Broadcast, number) if number is not None else None
+    if broadcast is None or (broadcast.created_by != ctx.member.id and not ctx.has_role("admin")):
+        expired(ctx)
+        return None
+    return broadcast
+
+
+LIMITS = {
+    "title": (TITLE_MAX, N_("That title is a bit long. Please keep it under {limit} characters.")),
+    "body": (BODY_MAX, N_("That message is too long. Please keep it under {limit} characters.")),
+}
+
+
+def fits(ctx: Context, part: Literal["title", "body"], text: str) -> bool:
+    """True if `text` can be the update's `part`; else False, after saying the limit."""
+    limit, too_long = LIMITS[part]
+    if len(text) <= limit:
+        return True
+    ctx.reply(ctx._(too_long).format(limit=limit))
+    return False
 
 
 def read_time(ctx: Context, text: str) -> datetime | None:

@@ -15,7 +15,7 @@ from sqlmodel import col, select
 
 from bot.broadcasts import build_preview
 from bot.broadcasts.edit import EDITABLE, apply_edit, cancel_editable, changed, spec_of
-from bot.broadcasts.spec import BODY_MAX, TITLE_MAX, BroadcastError
+from bot.broadcasts.spec import BroadcastError
 from bot.broadcasts.translation_requests import request_translation
 from bot.core.context import Context
 from bot.core.events import Button, Event
@@ -24,23 +24,24 @@ from bot.core.ui import language_buttons
 from bot.i18n import LANGUAGE_NAMES, N_
 from bot.storage.broadcast_models import Broadcast
 from bot.storage.models import utcnow
-from handlers.broadcast_common import expired, read_time, show_counts
+from handlers.broadcast_common import (
+    expired,
+    fits,
+    owned,
+    read_time,
+    show_counts,
+    too_late,
+)
 
 router = Router("broadcast_edit")
 FLOW = "bcast_edit"
 TEAM = ("coordinator",)
 
 
-def too_late(ctx: Context) -> None:
-    ctx.reply(ctx._("This update has started going out, so it cannot change. "
-                    "A correction is a new update: send /broadcast."))
-
-
 def mine(ctx: Context, value: str) -> Broadcast | None:
     """The coordinator's own update (any, for an admin), still changeable."""
-    broadcast = ctx.session.get(Broadcast, int(value)) if value.isdigit() else None
-    if broadcast is None or (broadcast.created_by != ctx.member.id and not ctx.has_role("admin")):
-        expired(ctx)
+    broadcast = owned(ctx, value)
+    if broadcast is None:
         return None
     if broadcast.status not in EDITABLE:
         too_late(ctx)
@@ -127,15 +128,15 @@ def typed(event: Event, ctx: Context) -> None:
         if send_at is not None:
             ctx.state.go(FLOW, "confirm", send_at=send_at.isoformat())
             show_change(ctx, ctx.state.data)
-    elif step == "title" and len(event.text) <= TITLE_MAX:
-        ctx.state.go(FLOW, "body", title=event.text)
-        ctx.reply(ctx._("Thank you. Now send the message itself."))
-    elif step == "body" and len(event.text) <= BODY_MAX:
-        texts = {**data["texts"], data["lang"]: {"title": data["title"], "body": event.text}}
-        ctx.state.go(FLOW, "confirm", texts=texts)
-        show_change(ctx, ctx.state.data)
-    elif step in ("title", "body"):
-        ctx.reply(ctx._("That is too long. Please make it shorter."))
+    elif step == "title":
+        if fits(ctx, "title", event.text):
+            ctx.state.go(FLOW, "body", title=event.text)
+            ctx.reply(ctx._("Thank you. Now send the message itself."))
+    elif step == "body":
+        if fits(ctx, "body", event.text):
+            texts = {**data["texts"], data["lang"]: {"title": data["title"], "body": event.text}}
+            ctx.state.go(FLOW, "confirm", texts=texts)
+            show_change(ctx, ctx.state.data)
     else:
         ctx.reply(ctx._("Please tap one of the buttons above."))
 
@@ -186,16 +187,16 @@ def save(ctx: Context, value: str) -> None:
 
 def cancel_update(ctx: Context, value: str) -> None:
     broadcast = mine(ctx, value)
-    if broadcast is None:
+    if broadcast is None or broadcast.id is None:
         return
     try:
-        cancel_editable(ctx.session, int(value))
+        cancel_editable(ctx.session, broadcast.id)
     except BroadcastError:
         too_late(ctx)
         return
     if ctx.state.flow == FLOW:
         ctx.state.clear()
-    ctx.reply(ctx._("Update {id} is cancelled. Nothing was sent.").format(id=value))
+    ctx.reply(ctx._("Update {id} is cancelled. Nothing was sent.").format(id=broadcast.id))
 
 
 def ask_translation(ctx: Context, value: str) -> None:

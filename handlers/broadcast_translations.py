@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from bot.broadcasts.spec import TITLE_MAX
 from bot.broadcasts.translation_messages import PAID_MINUTES, language
 from bot.broadcasts.translation_requests import (
     APPROVERS,
@@ -25,17 +24,19 @@ from bot.broadcasts.translation_requests import (
 from bot.core.context import Context
 from bot.core.events import Button, Event
 from bot.core.router import Router
+from bot.core.text import parse_id
 from bot.payments.ledger import Actor
 from bot.storage.broadcast_models import BroadcastTranslation
 from bot.storage.models import utcnow
-from handlers.broadcast_common import expired
+from handlers.broadcast_common import expired, fits, too_late
 
 router = Router("broadcast_translations")
 FLOW = "bcast_tr"
 
 
 def request_id(value: str) -> int:
-    return int(value) if value.isdigit() else 0
+    """The request a button names; 0 (no such request) if it is not a number."""
+    return parse_id(value) or 0
 
 
 def not_open(ctx: Context, result: Result) -> None:
@@ -84,9 +85,7 @@ def typed(event: Event, ctx: Context) -> None:
     rid = int(data.get("request", 0))
     assert ctx.member.id is not None
     if ctx.state.step == "title":
-        if not event.text.strip() or len(event.text) > TITLE_MAX:
-            ctx.reply(ctx._("That title is a bit long. Please keep it under {limit} "
-                            "characters.").format(limit=TITLE_MAX))
+        if not fits(ctx, "title", event.text):
             return
         ctx.state.go(FLOW, "body", title=event.text)
         ctx.reply(ctx._("Now send the message itself."))
@@ -121,8 +120,7 @@ def reviewer_pressed(event: Event, ctx: Context) -> None:
     if result.ok and result.row is not None:
         done(ctx, result.row)
     elif result.reason == "too_late":
-        ctx.reply(ctx._("This update has started going out, so it cannot change. "
-                        "A correction is a new update: send /broadcast."))
+        too_late(ctx)
     elif result.reason == "wrong_state":
         ctx.reply(ctx._("This translation has already been dealt with."))
     else:

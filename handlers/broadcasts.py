@@ -13,20 +13,20 @@ from bot.broadcasts import build_preview, cancel, create_draft
 from bot.broadcasts.audience import group_names
 from bot.broadcasts.fanout import batch_size_from
 from bot.broadcasts.schedule import confirm_in
-from bot.broadcasts.spec import (
-    BODY_MAX,
-    KINDS,
-    TITLE_MAX,
-    BroadcastSpec,
-    choose_default,
-)
+from bot.broadcasts.spec import KINDS, BroadcastSpec, choose_default
 from bot.core.context import Context
 from bot.core.events import Button, Event
 from bot.core.router import Router
 from bot.core.ui import language_buttons, rows
 from bot.i18n import LANGUAGE_NAMES, N_
 from bot.storage.broadcast_models import Broadcast
-from handlers.broadcast_common import read_time, show_counts
+from handlers.broadcast_common import (
+    expired,
+    fits,
+    owned,
+    read_time,
+    show_counts,
+)
 
 router = Router("broadcasts")
 FLOW = "broadcast"
@@ -51,7 +51,7 @@ def at_step(ctx: Context, *steps: str) -> bool:
     """A button still counts only at the step it was offered for."""
     if ctx.state.flow == FLOW and ctx.state.step in steps:
         return True
-    ctx.reply(ctx._("Sorry, that button has expired. Send /help to start again."))
+    expired(ctx)
     return False
 
 
@@ -69,7 +69,7 @@ def pressed(event: Event, ctx: Context) -> None:
     value = rest[0] if rest else ""
     handler = BUTTONS.get(verb)
     if handler is None:
-        ctx.reply(ctx._("Sorry, that button has expired. Send /help to start again."))
+        expired(ctx)
         return
     handler(ctx, value)
 
@@ -92,21 +92,15 @@ def chose_language(ctx: Context, lang: str) -> None:
 def typed(event: Event, ctx: Context) -> None:
     step, data = ctx.state.step, ctx.state.data
     if step == "title":
-        if len(event.text) > TITLE_MAX:
-            ctx.reply(ctx._("That title is a bit long. Please keep it under {limit} "
-                            "characters.").format(limit=TITLE_MAX))
-            return
-        ctx.state.go(FLOW, "body", title=event.text)
-        ask(ctx, ctx._("Thank you. Now send the message itself."))
+        if fits(ctx, "title", event.text):
+            ctx.state.go(FLOW, "body", title=event.text)
+            ask(ctx, ctx._("Thank you. Now send the message itself."))
     elif step == "body":
-        if len(event.text) > BODY_MAX:
-            ctx.reply(ctx._("That message is too long. Please keep it under {limit} "
-                            "characters.").format(limit=BODY_MAX))
-            return
-        texts = {**data.get("texts", {}), data["lang"]: {"title": data["title"],
-                                                         "body": event.text}}
-        ctx.state.go(FLOW, "more", texts=texts)
-        offer_more(ctx, texts)
+        if fits(ctx, "body", event.text):
+            texts = {**data.get("texts", {}),
+                     data["lang"]: {"title": data["title"], "body": event.text}}
+            ctx.state.go(FLOW, "more", texts=texts)
+            offer_more(ctx, texts)
     elif step == "when_text":
         chose_time(ctx, event.text)
     else:
@@ -211,9 +205,8 @@ def show_preview(ctx: Context, send_at: datetime | None) -> None:
 
 def own_draft(ctx: Context, value: str) -> Broadcast | None:
     """The draft this coordinator is confirming, still a draft; else say why not."""
-    broadcast = ctx.session.get(Broadcast, int(value)) if value.isdigit() else None
-    if broadcast is None or (broadcast.created_by != ctx.member.id and not ctx.has_role("admin")):
-        ctx.reply(ctx._("Sorry, that button has expired. Send /help to start again."))
+    broadcast = owned(ctx, value)
+    if broadcast is None:
         return None
     if broadcast.status != "draft":
         ctx.reply(ctx._("This update has already been sent or cancelled."))

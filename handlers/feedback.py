@@ -13,7 +13,7 @@ from typing import Literal
 from bot.core.context import Context
 from bot.core.events import Button, Event
 from bot.core.router import Router
-from bot.core.text import clean_input
+from bot.core.text import clean_input, parse_id
 from bot.feedback import MAX_TEXT, min_group
 from bot.feedback.anonymity import has_answered, scrub_event
 from bot.feedback.answers import Outcome, add_comment, give_feedback, record_answer, text_problem
@@ -32,10 +32,10 @@ FLOW = "feedback"
 
 def _ids(action: str | None, count: int) -> list[int] | None:
     """The numbers after the prefix, e.g. fb:c:12:3 -> [12, 3]; None if forged."""
-    parts = (action or "").split(":")[2:]
-    if len(parts) != count or not all(p.isdigit() and len(p) < 12 for p in parts):
+    numbers = [parse_id(p) for p in (action or "").split(":")[2:]]
+    if len(numbers) != count or None in numbers:
         return None
-    return [int(p) for p in parts]
+    return [n for n in numbers if n is not None]
 
 
 def _expired(ctx: Context) -> None:

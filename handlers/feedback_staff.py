@@ -12,7 +12,6 @@ from bot.core.events import Button, Event
 from bot.core.router import Router
 from bot.core.text import clean_input, parse_id
 from bot.feedback import min_group
-from bot.feedback.requests import get_request
 from bot.feedback.results import request_results, results_text
 from bot.feedback.review import (
     STATUS_LABELS,
@@ -232,9 +231,9 @@ def respond_command(event: Event, ctx: Context) -> None:
 @router.command("feedback_results", roles=STAFF,
                 description=N_("See the results of a question: /feedback_results ID"))
 def results_command(event: Event, ctx: Context) -> None:
-    try:
-        request: FeedbackRequest = get_request(ctx.session, int(event.args.strip()))
-    except (ValueError, LookupError):
+    number = parse_id(event.args)
+    request = ctx.session.get(FeedbackRequest, number) if number is not None else None
+    if request is None:
         ctx.reply(ctx._("Please write it like this: /feedback_results 3"))
         return
     group = min_group(ctx.settings)

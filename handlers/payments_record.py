@@ -63,8 +63,8 @@ def _cancel_row(ctx: Context) -> list[Button]:
     return [Button(ctx._("Cancel"), "payrec:cancel")]
 
 
-def ask(ctx: Context, step: str, **updates: Any) -> None:
-    """Move to `step` and ask its question."""
+def ask(ctx: Context, step: str, *, opening: str = "", **updates: Any) -> None:
+    """Move to `step` and ask its question (after `opening`, if given)."""
     ctx.state.go(FLOW, step, **updates)
     data, _ = ctx.state.data, ctx._
     buttons: list[list[Button]] = []
@@ -116,7 +116,7 @@ def ask(ctx: Context, step: str, **updates: Any) -> None:
     else:
         text = summary(ctx, data)
         buttons = [[Button(_("Save"), "payrec:save")]]
-    ctx.reply(text, [*buttons, _cancel_row(ctx)])
+    ctx.reply(f"{opening}\n\n{text}" if opening else text, [*buttons, _cancel_row(ctx)])
 
 
 def summary(ctx: Context, data: dict[str, Any]) -> str:
@@ -199,8 +199,8 @@ def typed(event: Event, ctx: Context, text: str) -> None:
             if part > _fee(ctx, ctx.state.data):
                 raise ValueError("more than the fee")
             ask(ctx, "method", part=str(part))
-    except ValueError:
-        ctx.reply(_("Sorry, I didn't understand that. Please try again."), [_cancel_row(ctx)])
+    except ValueError:  # the question again, with its example, so they need not scroll up
+        ask(ctx, step, opening=_("Sorry, I didn't understand that. Please try again."))
 
 
 def next_after_date(ctx: Context, day: date) -> None:
@@ -212,7 +212,8 @@ def next_after_date(ctx: Context, day: date) -> None:
 def pressed(event: Event, ctx: Context) -> None:
     _, verb, value = [*(event.action or "").split(":", 2), "", ""][:3]
     if verb == "cancel":
-        ctx.state.clear()
+        if ctx.state.flow == FLOW:  # an old Cancel must not end another conversation
+            ctx.state.clear()
         ctx.reply(ctx._("OK, I have not saved anything."))
         return
     if ctx.state.flow != FLOW:
