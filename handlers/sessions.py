@@ -80,6 +80,7 @@ def my_sessions(event: Event, ctx: Context) -> None:
 
 @router.command("session_new", roles=COORDINATOR, description=N_("Plan a new session"))
 def session_new(event: Event, ctx: Context) -> None:
+    ctx.state.clear()  # nothing (a link, a place) carries over from an unfinished plan
     ctx.state.go(FLOW, "title")
     ctx.reply(ctx._("Let's plan a session. What is it called? You can send cancel to stop."))
 
@@ -111,7 +112,7 @@ def session_new_text(event: Event, ctx: Context) -> None:
     elif step == "place":
         ctx.state.go(FLOW, "access", place=typed[:300])
         ctx.reply(ctx._("Any access information? For example step-free entry, a hearing "
-                        "loop, or the nearest bus stop."), _skip(ctx))
+                        "loop, or the nearest bus stop."), _skip(ctx, "access"))
     elif step == "access":
         _ask_prepare(ctx, access_info=typed[:500])
     elif step == "prepare":
@@ -132,13 +133,12 @@ def session_new_button(event: Event, ctx: Context) -> None:
         ctx.state.go(FLOW, "link" if parts[-1] == "online" else "place", mode=parts[-1])
         ctx.reply(ctx._("Please send the link for the session.") if parts[-1] == "online"
                   else ctx._("Where is it? Type the place and address."))
-    elif verb == "skip" and step == "access":
+    elif verb == "skip" and step == "access" and parts[-1] == step:
         _ask_prepare(ctx)
-    elif verb == "skip" and step == "prepare":
+    elif verb == "skip" and step == "prepare" and parts[-1] == step:
         _ask_group(ctx)
     elif verb == "group" and step == "group":
-        group_id = int(parts[-1]) if parts[-1].isdigit() else None
-        _confirm(ctx, group_name=None, group_id=group_id)
+        _confirm(ctx, group_name=None, group_id=parse_id(parts[-1]))
     elif verb == "create" and step == "confirm":
         _create(ctx)
     elif verb == "cancel":
@@ -148,13 +148,14 @@ def session_new_button(event: Event, ctx: Context) -> None:
         _expired(ctx)
 
 
-def _skip(ctx: Context) -> list[list[Button]]:
-    return [[Button(ctx._("Skip"), "snew:skip")]]
+def _skip(ctx: Context, step: str) -> list[list[Button]]:
+    """Skip names its question, so a second tap (or an older Skip) skips nothing else."""
+    return [[Button(ctx._("Skip"), f"snew:skip:{step}")]]
 
 
 def _ask_prepare(ctx: Context, **data: str) -> None:
     ctx.state.go(FLOW, "prepare", **data)
-    ctx.reply(ctx._("What should people prepare or read first?"), _skip(ctx))
+    ctx.reply(ctx._("What should people prepare or read first?"), _skip(ctx, "prepare"))
 
 
 def _ask_group(ctx: Context, **data: str) -> None:

@@ -72,6 +72,48 @@ def test_a_cancelled_session_takes_no_answers(chat: ChatHarness) -> None:
     assert "no longer open" in chat.press("rsvp:1:going", user="u1")[0].text
 
 
+def test_a_new_plan_keeps_nothing_from_an_unfinished_one(chat: ChatHarness) -> None:
+    """Regression: /session_new again kept the first plan's answers, so a skipped
+    "what to prepare" was saved with the words from the plan given up on."""
+    add_member(chat.app, "coord", roles=("coordinator",))
+    chat.say("/session_new", user="coord")
+    chat.say("Walk and talk", user="coord")
+    chat.say("2027-12-01 11:00", user="coord")
+    chat.press_label("In person", user="coord")
+    chat.say("Old hall", user="coord")
+    chat.say("Lift at the back", user="coord")
+    chat.say("Bring your walking shoes", user="coord")  # then given up
+    chat.say("/session_new", user="coord")
+    chat.say("Housing panel", user="coord")
+    chat.say("2027-12-02 18:00", user="coord")
+    chat.press_label("In person", user="coord")
+    chat.say("Town hall", user="coord")
+    chat.press_label("Skip", user="coord")
+    chat.press_label("Skip", user="coord")
+    preview = chat.press_label("Everyone", user="coord")[0].text
+    assert "walking shoes" not in preview and "Lift" not in preview
+    chat.press_label("Create and invite", user="coord")
+    with Session(chat.app.engine) as s:
+        gs = s.exec(select(GroupSession)).one()
+        assert (gs.title, gs.place, gs.access_info, gs.prepare) == (
+            "Housing panel", "Town hall", None, None)
+
+
+def test_a_second_tap_on_skip_does_not_skip_the_next_question(chat: ChatHarness) -> None:
+    """Regression: both Skip buttons had one action, so a double tap on the access
+    question's Skip also skipped "what to prepare"."""
+    add_member(chat.app, "coord", roles=("coordinator",))
+    chat.say("/session_new", user="coord")
+    chat.say("Housing panel", user="coord")
+    chat.say("2027-12-02 18:00", user="coord")
+    chat.press_label("In person", user="coord")
+    skip_access = chat.say("Town hall", user="coord")[0].actions()[0]
+    assert "prepare" in chat.press(skip_access, user="coord")[0].text
+    assert "expired" in chat.press(skip_access, user="coord")[0].text
+    group_question = chat.say("Read page 2", user="coord")[0].text
+    assert "Which project group" in group_question
+    preview = chat.press_label("Everyone", user="coord")[0].text
+    assert "Read page 2" in preview
 
 
 def test_sessions_from_the_command_line(chat: ChatHarness, run_cli) -> None:  # type: ignore[no-untyped-def]
