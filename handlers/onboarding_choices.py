@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from babel.lists import format_list
+
 from bot.core.context import Context
 from bot.i18n import N_
+from handlers.onboarding_about import too_long
 from handlers.onboarding_flow import (
     FLOW,
     choice_buttons,
@@ -48,7 +51,7 @@ PAYMENTS = (
     ("decline", N_("No payment, thanks")),
     ("unsure", N_("Not sure yet")),
 )
-DEFAULT_BENEFITS_ADVICE = "Citizens Advice (citizensadvice.org.uk) or Turn2us (turn2us.org.uk)"
+DEFAULT_BENEFITS_ADVICE = ("Citizens Advice (citizensadvice.org.uk)", "Turn2us (turn2us.org.uk)")
 
 
 def picked(ctx: Context, saved: list[str]) -> list[str]:
@@ -86,9 +89,7 @@ def needs_button(ctx: Context, verb: str, value: str) -> bool:
 
 
 def needs_typed(ctx: Context, text: str) -> bool:
-    if len(text) > MAX_OTHER:
-        ctx.reply(ctx._("That is a bit long. Please use {limit} letters or fewer.")
-                  .format(limit=MAX_OTHER))
+    if too_long(ctx, text, MAX_OTHER):
         return False
     chosen = picked(ctx, profile_of(ctx).needs)
     if "other" not in chosen:
@@ -144,7 +145,9 @@ def payment_picked(ctx: Context, verb: str, value: str) -> bool:
 
 @step("payment", on_button=payment_picked)
 def ask_payment(ctx: Context) -> None:
-    advice = getattr(ctx.settings, "benefits_advice", None) or DEFAULT_BENEFITS_ADVICE
+    # Joined in the member's language: an English "or" would stand out in a Welsh sentence.
+    advice = ctx.settings.benefits_advice or format_list(
+        list(DEFAULT_BENEFITS_ADVICE), style="or", locale=ctx.t.locale)
     text = "\n\n".join([
         ctx.t.choose(N_("We pay people for their time. How would you like to be paid?"),
                      N_("We pay you for your time. How do you want to be paid?")),

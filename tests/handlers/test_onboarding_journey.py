@@ -266,3 +266,18 @@ def test_stored_codes_match_the_buttons() -> None:
     assert tuple(v for v, _ in WAYS) == WAYS_TO_TAKE_PART
     assert tuple(v for v, _ in PAYMENTS) == PAYMENT_PREFERENCES
     assert {v for v, _ in CHECKINS} == set(CHECKIN_FREQUENCIES)
+
+
+def test_the_benefits_advice_is_joined_in_the_members_language(chat: ChatHarness) -> None:
+    """Regression: the default advice said "A or B" in English inside a Welsh sentence."""
+    chat.say("/start")
+    chat.press_label("Cymraeg")
+    chat.press("onb:consent:pick:yes")
+    replies = []
+    for name in ("name", "pronouns", "intro", "timezone", "quiet", "checkins", "needs", "ways",
+                 "translate"):
+        replies = chat.press(f"onb:{name}:skip")
+    question = replies[-1].text
+    assert "onb:payment:pick:cash" in replies[-1].actions()
+    assert "(citizensadvice.org.uk) neu Turn2us (turn2us.org.uk)" in question
+    assert " or " not in question
