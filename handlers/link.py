@@ -7,6 +7,7 @@ On the account that is set up, /link gives a code. On the other account,
 from __future__ import annotations
 
 from bot.core.context import Context
+from bot.core.easyread import member_translator
 from bot.core.events import Event, OutgoingMessage
 from bot.core.router import Router
 from bot.i18n import N_
@@ -66,7 +67,7 @@ def use_code(ctx: Context, code: str) -> None:
         return
     merge_members(ctx.session, keep_id=result.code.member_id, drop_id=ctx.member.id)
     ctx.member = keep
-    ctx.t = ctx.i18n.translator(keep.language, keep.timezone)
+    ctx.t = member_translator(ctx.i18n, ctx.session, keep)
     ctx.reply(ctx._("Done. Your accounts are linked. I will use the same details on both."))
     notice = ctx.t.gettext("A new account on {platform} was just linked to your profile. "
                            "If this was not you, please tell the team.")

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from bot.core.context import Context
+from bot.core.easyread import member_translator
 from bot.core.events import Button, Event, OutgoingMessage
 from bot.core.members import grant_role
 from bot.core.router import Router
@@ -101,7 +102,7 @@ def tell_inviter(ctx: Context, member_id: int, role: str) -> None:
     inviter = ctx.session.get(Member, member_id)
     if inviter is None or inviter.status == "erased":
         return
-    t = ctx.i18n.translator(inviter.language, inviter.timezone)
+    t = member_translator(ctx.i18n, ctx.session, inviter)
     text = t.gettext("Your invite code for a new {role} has just been used.")
     ctx.send_to_member(member_id, OutgoingMessage(
         text.format(role=t.gettext(ROLE_LABELS[role]))))
