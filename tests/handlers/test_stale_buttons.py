@@ -7,6 +7,7 @@ from sqlmodel import select
 from bot.storage.models import Member
 from tests.handlers.journey import consents, db, member, onboard, profile, start_and_consent
 from tests.harness import ChatHarness
+from tests.scheduler.helpers import add_member
 
 
 def test_a_forged_action_is_refused_before_any_handler(chat: ChatHarness) -> None:
@@ -59,3 +60,15 @@ def test_old_summary_buttons_after_finishing_change_nothing(chat: ChatHarness) -
     assert "expired" in replies[0].text or "earlier" in replies[0].text
     with db(chat.app) as session:
         assert len(session.exec(select(Member)).all()) == 1
+
+
+def test_an_old_payment_cancel_leaves_another_conversation_alone(chat: ChatHarness) -> None:
+    """Regression: Cancel from an earlier /record_payment cleared whatever the
+    coordinator was doing now, so the next tap there had expired."""
+    add_member(chat.app, "coord", roles=("coordinator",))
+    chat.say("/record_payment", user="coord")
+    chat.press_label("Cancel", user="coord")
+    chat.say("/checkins", user="coord")
+    chat.press_label("Every week", user="coord")
+    assert "not saved anything" in chat.press("payrec:cancel", user="coord")[0].text
+    assert "What time?" in chat.press("ci:day:0", user="coord")[0].text
