@@ -132,17 +132,25 @@ def test_forged_and_stale_buttons_change_nothing(chat: ChatHarness) -> None:
         assert s.get(Checkin, newest.id).mood == 5  # type: ignore[union-attr]
 
 
-def test_stop_during_a_check_in_cancels_all_future_check_ins_and_reminders(
-        chat: ChatHarness) -> None:
-    mid = planned(chat)
+def going_to_a_session(chat: ChatHarness, member_id: int) -> GroupSession:
+    """`member_id` is in a group and has said they are going to its session on 20 January,
+    so reminders for it are waiting."""
     with transaction(chat.app.engine) as s:
         group = ensure_group(s, "Panel")
-        add_to_group(s, group, mid)
+        add_to_group(s, group, member_id)
         gs, _ = create_session(s, chat.app.i18n, title="Panel", mode="in_person",
                                starts_at=datetime(2027, 1, 20, 18, tzinfo=UTC),
                                timezone="Europe/London", place="Library", group_id=group.id,
                                now=datetime(2027, 1, 1, tzinfo=UTC))
-        set_rsvp(s, chat.app.settings, gs, mid, "going", now=datetime(2027, 1, 1, tzinfo=UTC))
+        set_rsvp(s, chat.app.settings, gs, member_id, "going",
+                 now=datetime(2027, 1, 1, tzinfo=UTC))
+        return gs
+
+
+def test_stop_during_a_check_in_cancels_all_future_check_ins_and_reminders(
+        chat: ChatHarness) -> None:
+    mid = planned(chat)
+    gs = going_to_a_session(chat, mid)
     tick(chat, MONDAY_TEN)
     chat.press_label("Good")  # mid check-in: asked for a note
     assert "not send you any more messages" in chat.say("STOP")[0].text
@@ -170,14 +178,7 @@ def test_the_stop_hook_cancels_check_ins_and_reminders_in_the_same_transaction(
     from bot.services.member_schedule import cancel_all
 
     mid = planned(chat)
-    with transaction(chat.app.engine) as s:
-        group = ensure_group(s, "Panel")
-        add_to_group(s, group, mid)
-        gs, _ = create_session(s, chat.app.i18n, title="Panel", mode="in_person",
-                               starts_at=datetime(2027, 1, 20, 18, tzinfo=UTC),
-                               timezone="Europe/London", place="Library", group_id=group.id,
-                               now=datetime(2027, 1, 1, tzinfo=UTC))
-        set_rsvp(s, chat.app.settings, gs, mid, "going", now=datetime(2027, 1, 1, tzinfo=UTC))
+    going_to_a_session(chat, mid)
     with transaction(chat.app.engine) as s:
         cancel_all(s, mid)
     with Session(chat.app.engine) as s:

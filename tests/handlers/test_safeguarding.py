@@ -34,6 +34,15 @@ def alerts(chat: ChatHarness) -> list[SafeguardingAlert]:
         return list(s.exec(select(SafeguardingAlert)).all())
 
 
+def asked_for_contact(chat: ChatHarness, mood: str = "Very low") -> SafeguardingAlert:
+    """u1 answered a check-in with `mood` and said yes to a call: the one alert raised."""
+    checked_in(chat)
+    chat.press_label(mood)
+    chat.press_label("Yes please")
+    [alert] = alerts(chat)
+    return alert
+
+
 def test_low_mood_and_yes_please_alerts_the_safeguarding_contact(chat: ChatHarness) -> None:
     add_member(chat.app, "lead", roles=("safeguarding",))
     member_id = checked_in(chat)
@@ -58,10 +67,7 @@ def test_without_acknowledgement_it_escalates_after_four_working_hours(
         chat: ChatHarness) -> None:
     add_member(chat.app, "lead", roles=("safeguarding",))
     add_member(chat.app, "boss", roles=("admin",))
-    checked_in(chat)
-    chat.press_label("Low")
-    chat.press_label("Yes please")
-    [alert] = alerts(chat)
+    alert = asked_for_contact(chat, "Low")
     due = alert.next_escalation_at
     assert due is not None and due - alert.created_at >= timedelta(hours=4)
     local = due.astimezone(ZoneInfo("Europe/London"))
@@ -79,10 +85,7 @@ def test_acknowledging_stops_escalation_and_tells_the_others(chat: ChatHarness) 
     lead = add_member(chat.app, "lead", roles=("safeguarding",), name="Ana")
     add_member(chat.app, "lead2", roles=("safeguarding",))
     add_member(chat.app, "boss", roles=("admin",))
-    checked_in(chat)
-    chat.press_label("Very low")
-    chat.press_label("Yes please")
-    [alert] = alerts(chat)
+    alert = asked_for_contact(chat)
     chat.press_label("Acknowledge", user="lead")
     assert "You have picked up alert" in chat.texts("lead")[-1]
     assert "picked up by Ana" in chat.texts("lead2")[-1]
@@ -99,10 +102,7 @@ def test_acknowledging_stops_escalation_and_tells_the_others(chat: ChatHarness) 
 def test_an_acknowledge_from_someone_else_changes_nothing(chat: ChatHarness) -> None:
     add_member(chat.app, "lead", roles=("safeguarding",))
     add_member(chat.app, "u2")
-    checked_in(chat)
-    chat.press_label("Very low")
-    chat.press_label("Yes please")
-    [alert] = alerts(chat)
+    alert = asked_for_contact(chat)
     for user in ("u2", "u1"):
         assert "expired" in chat.press(f"sg:ack:{alert.id}", user=user)[0].text
         assert "only for the team" in chat.say("/alerts", user=user)[0].text

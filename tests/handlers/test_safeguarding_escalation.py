@@ -9,7 +9,7 @@ import pytest
 from bot.config import Settings
 from bot.core.members import grant_role
 from bot.storage.db import transaction
-from tests.handlers.test_safeguarding import alerts, checked_in
+from tests.handlers.test_safeguarding import asked_for_contact
 from tests.harness import ChatHarness
 from tests.scheduler.helpers import add_member, tick
 
@@ -33,10 +33,7 @@ def test_escalates_in_the_configured_order_after_the_configured_delay(
     add_member(chat.app, "lead", roles=("safeguarding",))
     add_member(chat.app, "deputy", roles=("staff",))
     add_member(chat.app, "boss", roles=("admin",))
-    checked_in(chat)
-    chat.press_label("Very low")
-    chat.press_label("Yes please")
-    [alert] = alerts(chat)
+    alert = asked_for_contact(chat)
     start = alert.created_at
     assert alert.next_escalation_at == start + timedelta(hours=1)
     assert tick(chat, start + timedelta(minutes=59)) == []
@@ -51,10 +48,7 @@ def test_escalates_in_the_configured_order_after_the_configured_delay(
 
 def test_with_nobody_to_tell_the_alert_waits_and_is_sent_when_someone_is(
         chat: ChatHarness) -> None:
-    checked_in(chat)
-    chat.press_label("Very low")
-    chat.press_label("Yes please")
-    [alert] = alerts(chat)
+    alert = asked_for_contact(chat)
     assert alert.notified == [] and alert.next_escalation_at is not None
     lead = add_member(chat.app, "lead")
     with transaction(chat.app.engine) as s:
