@@ -3,20 +3,25 @@
 `Journal` runs these in a thread, one transaction at a time: every write the
 worker asks for while the previous transaction commits goes into the next one
 (group commit). So the database keeps up with the platform's rate, while each
-row is still durably `sending` before its network call.
+row is still durably `sending` before its network call. The journal keeps one
+connection for its transactions, so a busy broadcast does not pay a pool
+checkout and ping hundreds of times a second.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
+import threading
 from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
 from bot.storage.db import is_postgres
@@ -60,24 +65,27 @@ def claim_rows(session: Session, platforms: Collection[str], now: datetime, limi
                              .order_by(col(OutboxMessage.id))).all())
 
 
-def mark_sending(session: Session, ids: list[int]) -> dict[int, int]:
+def _outbox() -> Any:
+    return OutboxMessage.__table__  # type: ignore[attr-defined]
+
+
+def mark_sending(connection: Connection, ids: list[int]) -> dict[int, int]:
     """`claimed` rows become `sending`; returns {id: attempts}. A row that is no
     longer claimed (cancelled by STOP, erased) is left out: it must not go."""
-    result = session.execute(
-        update(OutboxMessage)
-        .where(col(OutboxMessage.id).in_(ids), col(OutboxMessage.status) == "claimed")
-        .values(status="sending", attempts=col(OutboxMessage.attempts) + 1)
-        .returning(col(OutboxMessage.id), col(OutboxMessage.attempts))
-        .execution_options(synchronize_session=False)
+    table = _outbox()
+    result = connection.execute(
+        table.update()
+        .where(table.c.id.in_(ids), table.c.status == "claimed")
+        .values(status="sending", attempts=table.c.attempts + 1)
+        .returning(table.c.id, table.c.attempts)
     )
     return {int(row_id): int(attempts) for row_id, attempts in result.all()}
 
 
-def record_sent(session: Session, sent: list[tuple[int, str | None, bool]],
+def record_sent(connection: Connection, sent: list[tuple[int, str | None, bool]],
                 now: datetime) -> None:
     """Sent rows in one statement: (id, platform message id, scrub the payload)."""
-    table = OutboxMessage.__table__  # type: ignore[attr-defined]
-    connection = session.connection()
+    table = _outbox()
     connection.execute(
         table.update().where(table.c.id == bindparam("row_id"))
         .values(status="sent", sent_at=now, platform_message_id=bindparam("message_id"),
@@ -196,6 +204,10 @@ class Journal:
         self._idle = asyncio.Event()
         self._idle.set()
         self._task: asyncio.Task[None] | None = None
+        self._conn: Connection | None = None  # kept between flushes, used by one at a time
+        self._conn_lock = threading.Lock()
+        self._closing = False
+        self._committing = False  # the flush in progress has reached its commit
 
     def next_seq(self) -> int:
         return next(self._seq)
@@ -220,6 +232,7 @@ class Journal:
         self._idle.clear()
         self._wake.set()
         if self._task is None:
+            self._closing = False
             self._task = asyncio.create_task(self._loop())
         return await future
 
@@ -229,11 +242,23 @@ class Journal:
         if self._task is not None:
             self._task.cancel()
             self._task = None
+        self._release()
 
     def abort(self) -> None:
         if self._task is not None:
             self._task.cancel()
             self._task = None
+        self._release()
+
+    def _release(self) -> None:
+        """Give the connection back, now if no flush holds it, else when that one ends
+        (a cancelled flush still runs on in its thread)."""
+        self._closing = True
+        if self._conn_lock.acquire(blocking=False):
+            try:
+                self._drop_connection()
+            finally:
+                self._conn_lock.release()
 
     async def _loop(self) -> None:
         while True:
@@ -266,10 +291,57 @@ class Journal:
 
     def _flush(self, marks: list[int], sent: list[tuple[int, str | None, bool]],
                ops: list[tuple[Op, tuple[Any, ...]]]) -> tuple[dict[int, int], list[Any]]:
-        with Session(self.engine, expire_on_commit=False) as session:
-            marked = mark_sending(session, marks) if marks else {}
+        """One transaction on the journal's own connection. If the database had dropped
+        that connection (a restart), the transaction rolled back: run it once more on
+        a new one, as a pool's pre-ping would have. A drop during the commit (which may
+        have landed) is raised."""
+        with self._conn_lock:
+            try:
+                try:
+                    return self._flush_on(self._connection(), marks, sent, ops)
+                except DBAPIError as exc:
+                    self._drop_connection()
+                    if not (exc.connection_invalidated and not self._committing):
+                        raise
+                return self._flush_on(self._connection(), marks, sent, ops)
+            except Exception:
+                self._drop_connection()
+                raise
+            finally:
+                if self._closing:
+                    self._drop_connection()
+
+    def _flush_on(self, connection: Connection, marks: list[int],
+                  sent: list[tuple[int, str | None, bool]],
+                  ops: list[tuple[Op, tuple[Any, ...]]]) -> tuple[dict[int, int], list[Any]]:
+        self._committing = False
+        transaction = connection.begin()
+        try:
+            marked = mark_sending(connection, marks) if marks else {}
             if sent:
-                record_sent(session, sent, self.clock())
-            results = [op(session, *args) for op, args in ops]
-            session.commit()
+                record_sent(connection, sent, self.clock())
+            results: list[Any] = []
+            if ops:
+                with Session(bind=connection, expire_on_commit=False) as session:
+                    results = [op(session, *args) for op, args in ops]
+                    session.flush()
+        except BaseException:
+            with contextlib.suppress(Exception):
+                transaction.rollback()
+            raise
+        self._committing = True
+        transaction.commit()
         return marked, results
+
+    def _connection(self) -> Connection:
+        """The journal's own connection, kept between transactions: a broadcast
+        flushes hundreds of times a second, and a pool checkout pings each time."""
+        if self._conn is None:
+            self._conn = self.engine.connect()
+        return self._conn
+
+    def _drop_connection(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                conn.close()

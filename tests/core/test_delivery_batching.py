@@ -7,6 +7,7 @@ import asyncio
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import event
 from sqlmodel import Session, col, select
 
@@ -128,3 +129,43 @@ def test_a_row_claimed_while_its_chat_is_stopping_is_held_too(app: BotApp) -> No
     a1, a2 = rows(app)
     assert (a1.status, a2.status) == ("pending", "pending")
     assert a2.not_before >= a1.not_before > a1.created_at + timedelta(seconds=25)
+
+
+@dataclass
+class CuttingSender:
+    """Sends fine, but once, mid-run, the database drops the connections opened
+    since `before` was taken (as a PostgreSQL restart or an idle timeout does)."""
+
+    app: BotApp
+    before: list[int]
+    platform: str = "fake"
+    calls: list[str] = field(default_factory=list)
+
+    async def send(self, chat_id: str, message: OutgoingMessage) -> SendResult:
+        self.calls.append(message.text)
+        if len(self.calls) == 3:
+            with self.app.engine.connect() as conn:
+                conn.exec_driver_sql(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
+                    "current_database() AND pid <> pg_backend_pid() AND NOT pid = ANY(%s)",
+                    (self.before,))
+            self.app.engine.dispose()
+        return SendResult("sent", message_id="m")
+
+
+def test_a_dropped_database_connection_between_writes_loses_and_repeats_nothing(
+        app: BotApp) -> None:
+    """The journal keeps one connection (no checkout and ping per write); when the
+    server drops it, the next write runs on a new one instead of failing its chats."""
+    if app.engine.dialect.name != "postgresql":
+        pytest.skip("needs a server that can drop connections")
+    for n in range(12):
+        queue(app, f"c{n % 4}", f"m{n}")
+    app.engine.dispose()
+    with app.engine.connect() as conn:  # the test's own connections stay up
+        before = list(conn.exec_driver_sql("SELECT pid FROM pg_stat_activity").scalars())
+    app.engine.dispose()
+    sender = CuttingSender(app, before)
+    drain(DeliveryWorker(app.engine, {"fake": sender}, max_in_flight=2))
+    assert statuses(app) == ["sent"] * 12
+    assert sorted(sender.calls) == sorted(f"m{n}" for n in range(12))
