@@ -100,6 +100,14 @@ def came_counts(db: Session, session_ids: list[int]) -> dict[int, int]:
     return {int(s): int(n) for s, n in rows}
 
 
+def lock_session(db: Session, session_id: int) -> None:
+    """Two staff saving at once take turns (PostgreSQL): the second then sees the
+    first one's rows and updates them, instead of failing on a duplicate."""
+    if db.get_bind().dialect.name == "postgresql":
+        db.exec(select(GroupSession.id).where(col(GroupSession.id) == session_id)
+                .with_for_update()).first()
+
+
 def record(db: Session, gs: GroupSession, came: Iterable[int], by: int | None,
            now: datetime) -> Saved:
     """Mark who came; everyone else eligible is marked as not come.
@@ -109,6 +117,7 @@ def record(db: Session, gs: GroupSession, came: Iterable[int], by: int | None,
     """
     if gs.id is None or not has_started(gs, now):
         raise NotStartedError("the session has not started")
+    lock_session(db, gs.id)
     allowed = eligible(db, gs)
     wanted = set(came)
     if not wanted <= set(allowed):

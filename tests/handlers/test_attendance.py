@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -162,3 +163,44 @@ def test_feedback_offers_a_session_someone_came_to_without_answering(app: BotApp
     with Session(app.engine) as db:
         assert ("session", gs, "Planning day") in member_links(db, quiet, later)
         assert member_links(db, noshow, later) == []
+
+
+def test_two_staff_saving_at_once_both_succeed(app: BotApp) -> None:
+    """Regression: two first saves at once both inserted rows, and the second
+    failed on a duplicate. Now the second waits, then updates the first's rows."""
+    if app.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite runs one writer at a time")
+    a, b = add_member(app, "a"), add_member(app, "b")
+    gs = make_session(app, {a: "going", b: "going"})
+    first_saved, commit_first = threading.Event(), threading.Event()
+    outcome: dict[str, object] = {}
+
+    def first() -> None:
+        with transaction(app.engine) as db:
+            found = db.get(GroupSession, gs)
+            assert found is not None
+            attendance.record(db, found, [a], None, STARTS)
+            first_saved.set()
+            commit_first.wait(10)
+
+    def second() -> None:
+        try:
+            outcome["saved"] = mark(app, gs, [a, b], STARTS)
+        except Exception as exc:  # the bug: IntegrityError on the duplicate row
+            outcome["error"] = exc
+
+    one = threading.Thread(target=first)
+    one.start()
+    assert first_saved.wait(10)
+    two = threading.Thread(target=second)
+    two.start()
+    two.join(0.5)
+    assert two.is_alive(), "the second save waits for the first"
+    commit_first.set()
+    one.join(10)
+    two.join(10)
+    assert "error" not in outcome, outcome
+    saved = outcome["saved"]
+    assert isinstance(saved, attendance.Saved) and saved.changed == [b]
+    with Session(app.engine) as db:
+        assert attendance.attended(db, gs) == sorted([a, b])
