@@ -13,8 +13,9 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from bot.broadcasts.spec import BroadcastError
+from bot.core.members import role_holders
 from bot.storage.broadcast_models import BroadcastRecipient
-from bot.storage.models import Member, MemberRole
+from bot.storage.models import Member
 from bot.storage.session_models import GroupMember, ProjectGroup
 
 
@@ -42,8 +43,7 @@ def _condition(spec: str) -> ColumnElement[bool] | None:
     if kind == "everyone" or (kind == "role" and value == "member"):
         return None
     if kind == "role":
-        holders = select(MemberRole.member_id).where(col(MemberRole.role) == value)
-        return col(Member.id).in_(holders)
+        return col(Member.id).in_(role_holders(value))
     if kind == "language":
         return col(Member.language) == value
     if kind == "group":

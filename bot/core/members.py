@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from bot.storage.models import ROLES, ConversationState, Identity, Member, MemberRole
 
@@ -71,6 +72,12 @@ def resolve_member_and_state(
 def roles_of(session: Session, member_id: int) -> frozenset[str]:
     rows = session.exec(select(MemberRole.role).where(MemberRole.member_id == member_id)).all()
     return frozenset(rows) | {"member"}
+
+
+def role_holders(role: str) -> SelectOfScalar[int]:
+    """Ids of the members an audience "role:NAME" reaches: holders of the role and
+    admins, who count as holding every role (as `Context.has_role` counts them)."""
+    return select(MemberRole.member_id).where(col(MemberRole.role).in_([role, "admin"]))
 
 
 def grant_role(session: Session, member_id: int, role: str) -> bool:

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from bot.config import Settings, get_settings
 from bot.core.easyread import member_translator
 from bot.core.events import Button, OutgoingMessage
+from bot.core.members import role_holders
 from bot.core.reach import queue_when_allowed
 from bot.core.ui import rows
 from bot.feedback import min_group
@@ -24,7 +25,7 @@ from bot.feedback.links import group_id, group_members, session_info
 from bot.i18n import N_, I18n, Translator
 from bot.storage.db import transaction
 from bot.storage.feedback_models import REQUEST_KINDS, FeedbackRequest
-from bot.storage.models import ROLES, Member, MemberRole, utcnow
+from bot.storage.models import ROLES, Member, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -115,8 +116,7 @@ def audience_members(session: Session, audience: str) -> list[Member]:
         pass
     elif kind == "role" and value in ROLES:
         if value != "member":
-            holders = select(MemberRole.member_id).where(col(MemberRole.role).in_([value, "admin"]))
-            query = query.where(col(Member.id).in_(holders))
+            query = query.where(col(Member.id).in_(role_holders(value)))
     elif kind == "language" and value:
         query = query.where(Member.language == value)
     elif kind == "group" and value:
