@@ -98,6 +98,11 @@ class Settings(BaseSettings):
     feedback_session_delay_minutes: int = 120
     broadcast_batch_size: int = 500
 
+    # Delivery: sends in flight at once per worker, and so the most `unknown` rows
+    # a crash can leave. 1 is the strictest; 1 send per network round trip is
+    # slower than Telegram's 30 a second over a real network.
+    delivery_max_in_flight: int = Field(default=16, ge=1, le=64)
+
     # Discord
     discord_guild_id: int | None = None
     discord_welcome_channel_id: int | None = None

@@ -87,7 +87,8 @@ async def serve(app: BotApp, platforms: list[str], stop: asyncio.Event, *,
         discord.received = received
         senders["discord"] = discord.sender
         loops.append(lambda s: discord.run(s, deliver=False, process=False))
-    worker = DeliveryWorker(app.engine, senders)
+    worker = DeliveryWorker(app.engine, senders,
+                            max_in_flight=app.settings.delivery_max_in_flight)
     loops.append(lambda s: process_inbox(app, s, received, worker))
     loops.append(lambda s: run_scheduler(app, s, worker=worker))
     if web:

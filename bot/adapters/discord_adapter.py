@@ -138,7 +138,8 @@ class DiscordAdapter:
         self.client = CoproClient(self, **client_options)
         self.sender = DiscordSender(self.client, limiter or discord_limiter(), self.metrics,
                                     labels=self.page_labels, on_dms_closed=self.dms_closed)
-        self.worker = DeliveryWorker(app.engine, {PLATFORM: self.sender})
+        self.worker = DeliveryWorker(app.engine, {PLATFORM: self.sender},
+                                     max_in_flight=app.settings.delivery_max_in_flight)
         self.closer = InteractionCloser(app, clock)
 
     # ------------------------------------------------------------------ receiving

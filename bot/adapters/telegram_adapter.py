@@ -44,8 +44,8 @@ SHUTDOWN_GRACE = 5.0
 # connection on every request, which made these answers cost as much CPU as
 # all the replies.
 ANSWERS_AT_ONCE = 4
-# The delivery worker's sends in flight (16) plus the button answers, with room.
-CONNECTION_POOL_SIZE = 24
+# Connections beyond the delivery worker's sends in flight: the button answers, with room.
+EXTRA_CONNECTIONS = 8
 
 
 def quiet_library_logs() -> None:
@@ -68,7 +68,9 @@ def make_bot(settings: Settings) -> Bot:
         base_url=settings.telegram_api_url,
         # Sends to many chats go out concurrently, so give them a real pool, but
         # no bigger than needed: httpx checks each pooled connection per request.
-        request=HTTPXRequest(connection_pool_size=CONNECTION_POOL_SIZE, pool_timeout=10.0),
+        request=HTTPXRequest(
+            connection_pool_size=settings.delivery_max_in_flight + EXTRA_CONNECTIONS,
+            pool_timeout=10.0),
         get_updates_request=HTTPXRequest(connection_pool_size=2, read_timeout=10.0),
     )
 
@@ -89,7 +91,8 @@ class TelegramAdapter:
         self.bot = bot or make_bot(app.settings)
         self.limiter = limiter or RateLimiter()
         self.sender = TelegramSender(self.bot, self.limiter)
-        self.worker = DeliveryWorker(app.engine, {PLATFORM: self.sender})
+        self.worker = DeliveryWorker(app.engine, {PLATFORM: self.sender},
+                                     max_in_flight=app.settings.delivery_max_in_flight)
         self.poll_timeout = poll_timeout
         self.idle = idle
         self.received = asyncio.Event()

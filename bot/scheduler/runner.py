@@ -137,7 +137,9 @@ async def run_scheduler(
             standing_by = False
             log.info("scheduler leader (pid %s)", os.getpid())
             term_worker = worker or (
-                DeliveryWorker(app.engine, senders, clock=clock) if senders else None)
+                DeliveryWorker(app.engine, senders, clock=clock,
+                               max_in_flight=app.settings.delivery_max_in_flight)
+                if senders else None)
             if once:
                 await _run_once(app, clock, term_worker)
                 return
