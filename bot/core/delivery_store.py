@@ -24,6 +24,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
+from bot.core.reach import pick_identity
+from bot.storage.broadcast_models import BroadcastRecipient
 from bot.storage.db import is_postgres
 from bot.storage.models import Identity, OutboxMessage
 
@@ -171,14 +173,39 @@ def migrate(session: Session, row: OutboxMessage, new_chat_id: str) -> None:
 
 
 def mark_unreachable(session: Session, row: OutboxMessage, reason: str) -> None:
-    """Blocked or gone: no retries, and nothing else queued for that chat goes out."""
+    """Blocked or gone: no retries on that account. A linked member's other working
+    account gets this and the chat's queued messages instead (where anything new
+    would go anyway); with none, nothing else queued for that chat goes out."""
     session.execute(
         update(Identity)
         .where(col(Identity.platform) == row.platform, col(Identity.chat_id) == row.chat_id)
         .values(unreachable=True, unreachable_reason=reason[:64]))
+    other = _other_account(session, row)
+    if other is not None:
+        moved = session.execute(
+            update(OutboxMessage).where(*_same_chat_pending(row))
+            .values(platform=other.platform, chat_id=other.chat_id)
+            .returning(col(OutboxMessage.id))
+            .execution_options(synchronize_session=False)).scalars().all()
+        session.execute(  # a broadcast's report shows the platform it really went on
+            update(BroadcastRecipient)
+            .where(col(BroadcastRecipient.outbox_id).in_([row.id, *moved]))
+            .values(platform=other.platform))
+        row.platform, row.chat_id, row.status = other.platform, other.chat_id, "pending"
+        return
     session.execute(update(OutboxMessage).where(*_same_chat_pending(row))
                     .values(status="unreachable", last_error=reason[:200])
                     .execution_options(synchronize_session=False))
+
+
+def _other_account(session: Session, row: OutboxMessage) -> Identity | None:
+    """The member's account a message for an unreachable chat should move to, if any."""
+    if row.member_id is None:
+        return None
+    other = pick_identity(session, row.member_id)
+    if other is None or (other.platform, other.chat_id) == (row.platform, row.chat_id):
+        return None
+    return other
 
 
 Op = Callable[..., Any]

@@ -92,6 +92,26 @@ def test_a_blocked_recipient_is_tried_once_and_reported_unreachable(
         assert build_report(s, bid).totals() == {"unreachable": 1}
 
 
+def test_a_recipient_blocked_on_one_platform_gets_it_on_their_linked_account(
+    app: BotApp, members, i18n_pl: I18n  # type: ignore[no-untyped-def]
+) -> None:
+    """The report says where it really went: sent, on the account that worked."""
+    blocked = members("blocked")
+    with Session(app.engine) as s:
+        s.add(Identity(member_id=blocked.id, platform="other", user_id="b2", chat_id="b2"))
+        s.commit()
+    bid = draft(app)
+    fan_out(app.engine, bid, i18n_pl)
+    first = ScriptedSender({"blocked": SendResult("unreachable", error="blocked")})
+    linked = ScriptedSender(platform="other")
+    drain(DeliveryWorker(app.engine, {"test": first, "other": linked}))
+    assert (first.calls, linked.calls) == (["blocked"], ["b2"])
+    with Session(app.engine) as s:
+        report = build_report(s, bid)
+    assert report.totals() == {"sent": 1}
+    assert [(line.platform, dict(line.counts)) for line in report.lines] == [("other", {"sent": 1})]
+
+
 def test_cancelling_holds_back_what_has_not_gone(
     app: BotApp, members, i18n_pl: I18n  # type: ignore[no-untyped-def]
 ) -> None:

@@ -200,3 +200,23 @@ def test_a_chat_that_must_wait_does_not_hold_up_the_others(app: BotApp) -> None:
     seen = asyncio.run(scenario())
     assert ("fast", "f1") in seen and ("slow", "s1") not in seen
     assert statuses(app) == ["sent", "sent"], "the slow chat is finished before stopping"
+
+
+def test_a_blocked_account_hands_its_messages_to_the_members_linked_account(
+        app: BotApp) -> None:
+    """A member who linked two accounts still gets what was queued for the one that
+    became unreachable, once and in order, on the other; the blocked one is not retried."""
+    queue(app, "a", "one", "two")
+    with Session(app.engine) as s:
+        member_id = s.exec(select(Identity)).one().member_id
+        s.add(Identity(member_id=member_id, platform="other", user_id="b", chat_id="b"))
+        s.commit()
+    blocked = ScriptedSender({"a": [SendResult("unreachable", error="blocked")]})
+    linked = ScriptedSender(platform="other")
+    drain(DeliveryWorker(app.engine, {"fake": blocked, "other": linked}))
+    assert blocked.calls == [("a", "one")]
+    assert linked.calls == [("b", "one"), ("b", "two")]
+    assert statuses(app) == ["sent", "sent"]
+    with Session(app.engine) as s:
+        assert {(i.platform, i.unreachable) for i in s.exec(select(Identity))} == {
+            ("fake", True), ("other", False)}

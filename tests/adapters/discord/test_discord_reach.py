@@ -92,13 +92,16 @@ async def test_a_linked_member_gets_a_broadcast_once_on_discord(
     assert fake.texts_to(DC_CHAT) == ["Session moved to Thursday."]
     assert telegram.sent == []
 
-    # DMs closed on Discord: the next update goes to Telegram instead, still once.
+    # DMs closed on Discord: the update queued for it goes to Telegram instead, once,
+    # and so does the next one.
     fake.close_dms(DC_CHAT)
-    broadcast(bot.app, member_id, "Reminder: bring your notes.")
-    while await worker.run_once():
-        pass
-    assert broadcast(bot.app, member_id, "Reminder: bring your notes.") == "telegram"
+    assert broadcast(bot.app, member_id, "Reminder: bring your notes.") == "discord"
     while await worker.run_once():
         pass
     assert [m.text for _, m in telegram.sent] == ["Reminder: bring your notes."]
+    assert broadcast(bot.app, member_id, "Room 4 this time.") == "telegram"
+    while await worker.run_once():
+        pass
+    assert [m.text for _, m in telegram.sent] == ["Reminder: bring your notes.",
+                                                  "Room 4 this time."]
     assert fake.texts_to(DC_CHAT) == ["Session moved to Thursday."]
