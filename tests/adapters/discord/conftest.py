@@ -13,9 +13,12 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 from pydantic import SecretStr
+from sqlmodel import Session
 
 from bot.app import BotApp
 from bot.config import Settings
+from bot.core.members import find_identity
+from bot.storage.models import Member
 from tests.fakes.fake_discord import TOKEN, DiscordHarness, FakeDiscord
 
 
@@ -49,3 +52,13 @@ async def bot(dc_app: BotApp, fake: FakeDiscord,
     async with DiscordHarness(dc_app, fake, clock=clock) as harness:
         yield harness
 
+
+
+def member_of(app: BotApp, user_id: int) -> Member:
+    """The member behind a Discord user id (they must have written to the bot)."""
+    with Session(app.engine) as session:
+        identity = find_identity(session, "discord", str(user_id))
+        assert identity is not None
+        member = session.get(Member, identity.member_id)
+        assert member is not None
+        return member

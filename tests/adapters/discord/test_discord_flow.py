@@ -6,22 +6,12 @@ from __future__ import annotations
 from discord import app_commands
 from sqlmodel import Session, select
 
-from bot.app import BotApp
-from bot.core.members import find_identity
-from bot.storage.models import InboxEvent, Member
+from bot.storage.models import InboxEvent
+from tests.adapters.discord.conftest import member_of
 from tests.fakes.fake_discord import DiscordHarness, FakeDiscord
 
 ANNA = 310000000000000001
 EPHEMERAL = 64
-
-
-def member_of(app: BotApp, user_id: int) -> Member:
-    with Session(app.engine) as session:
-        identity = find_identity(session, "discord", str(user_id))
-        assert identity is not None
-        member = session.get(Member, identity.member_id)
-        assert member is not None
-        return member
 
 
 def buttons(fake: FakeDiscord, user_id: int) -> list[str]:

@@ -14,11 +14,10 @@ from bot.app import BotApp
 from bot.config import Settings
 from bot.core.context import Context
 from bot.core.events import Button, Event
-from bot.core.members import find_identity
 from bot.core.router import Router
 from bot.privacy import has_consent
-from bot.storage.models import Member
 from handlers import build_router
+from tests.adapters.discord.conftest import member_of
 from tests.fakes.fake_discord import (
     DEADLINE,
     DiscordHarness,
@@ -175,16 +174,11 @@ async def test_a_forged_page_number_changes_nothing(bot: DiscordHarness,
 
 
 def consented(app: BotApp, user_id: int) -> bool:
+    member_id = member_of(app, user_id).id
+    assert member_id is not None
     with Session(app.engine) as session:
-        identity = find_identity(session, "discord", str(user_id))
-        assert identity is not None
-        return has_consent(session, identity.member_id)
+        return has_consent(session, member_id)
 
 
 def language(app: BotApp, user_id: int) -> str:
-    with Session(app.engine) as session:
-        identity = find_identity(session, "discord", str(user_id))
-        assert identity is not None
-        member = session.get(Member, identity.member_id)
-        assert member is not None
-        return member.language
+    return member_of(app, user_id).language
