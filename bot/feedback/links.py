@@ -13,6 +13,7 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from bot.core.text import parse_id
+from bot.services.attendance import attended
 from bot.storage.session_models import (
     GroupMember,
     GroupSession,
@@ -52,7 +53,7 @@ def session_info(session: Session, session_id: int) -> SessionInfo | None:
     found = session.get(GroupSession, session_id)
     if found is None or found.status == "cancelled":
         return None
-    attendees = _recorded(session, session_id)
+    attendees = attended(session, session_id)
     if attendees is None:
         attendees = list(session.exec(
             select(SessionRsvp.member_id).where(SessionRsvp.session_id == session_id,
@@ -60,15 +61,6 @@ def session_info(session: Session, session_id: int) -> SessionInfo | None:
         ).all())
     return SessionInfo(session_id, found.title, _aware(found.starts_at) + SESSION_LENGTH,
                        sorted(int(m) for m in attendees))
-
-
-def _recorded(session: Session, session_id: int) -> list[int] | None:
-    """Members marked as having come; None when attendance was never recorded."""
-    rows = session.exec(select(SessionAttendance.member_id, SessionAttendance.attended)
-                        .where(SessionAttendance.session_id == session_id)).all()
-    if not rows:
-        return None
-    return [int(m) for m, came in rows if came]
 
 
 def group_id(session: Session, key: str) -> int | None:
