@@ -64,10 +64,10 @@ class Feedback:
 def feedback(db: Session, now: datetime, months: int = 6) -> Feedback | None:
     """Volume per month, and the closure rate from `bot.feedback.loop`."""
     model = attr("bot.storage.feedback_models", "FeedbackItem")
-    closure_totals = attr("bot.feedback.loop", "closure_totals")
-    if model is None or closure_totals is None:
+    closure_rate = attr("bot.feedback.loop", "closure_rate")
+    if model is None or closure_rate is None:
         return None
-    closure = closure_totals(db)
+    closure = closure_rate(db)
     key = bucket(db, col(model.given_on), zoned=False)
     since = month_start(now, months - 1).date()
     counts = dict(db.exec(select(key, func.count()).where(col(model.given_on) >= since)
