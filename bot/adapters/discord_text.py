@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from discord.utils import escape_markdown
 
-from bot.adapters.utf16 import fitting_prefix
-from bot.adapters.utf16 import utf16_units as utf16_len
+from bot.adapters.utf16 import fitting_prefix, utf16_units
 
 MAX_CONTENT = 2000
 MAX_LABEL = 80
@@ -35,7 +34,7 @@ def split_text(text: str, limit: int = MAX_CONTENT) -> list[str]:
     parts: list[str] = []
     rest = text.strip()
     while rest:
-        if utf16_len(rest) <= limit:
+        if utf16_units(rest) <= limit:
             parts.append(rest)
             break
         fit = fitting_prefix(rest, limit)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.adapters.telegram_text import escape, render_parts, split_text, utf16_units
+from bot.adapters.telegram_text import escape, render_parts, split_text
+from bot.adapters.utf16 import utf16_units
 from tests.fakes.telegram_validation import check_text, utf16_len
 
 HOSTILE = [

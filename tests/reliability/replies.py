@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.adapters import discord_text, telegram_text
 from bot.adapters.telegram_sender import keyboard
+from bot.adapters.utf16 import utf16_units
 from bot.core.events import OutgoingMessage
 from tests.fakes.telegram_validation import ApiError, check_reply_markup, check_text
 
@@ -54,7 +55,7 @@ def _telegram(message: OutgoingMessage) -> list[str]:
 def _discord(message: OutgoingMessage) -> list[str]:
     found = []
     for part in discord_text.render_parts(message.text):
-        if discord_text.utf16_len(part) > discord_text.MAX_CONTENT:
+        if utf16_units(part) > discord_text.MAX_CONTENT:
             found.append("discord text too long")
     for row in message.buttons:
         for button in row:

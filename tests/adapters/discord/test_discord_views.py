@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.adapters.discord_text import button_label, render_parts, split_text, utf16_len
+from bot.adapters.discord_text import button_label, render_parts, split_text
 from bot.adapters.discord_views import (
     ActionButton,
     build_view,
@@ -11,6 +11,7 @@ from bot.adapters.discord_views import (
     parse_page,
     wrap_rows,
 )
+from bot.adapters.utf16 import utf16_units
 from bot.core.events import Button, OutgoingMessage
 
 
@@ -26,7 +27,7 @@ def test_short_text_is_one_part() -> None:
 def test_text_is_split_at_paragraphs_within_2000() -> None:
     text = "\n\n".join(["word " * 150] * 6).strip()
     parts = split_text(text)
-    assert len(parts) > 1 and all(utf16_len(p) <= 2000 for p in parts)
+    assert len(parts) > 1 and all(utf16_units(p) <= 2000 for p in parts)
     assert " ".join(" ".join(parts).split()) == " ".join(text.split())
 
 
@@ -42,7 +43,7 @@ def test_a_cut_never_separates_an_escape() -> None:
 
 def test_emoji_count_as_two_units() -> None:
     parts = split_text("😀" * 1500)
-    assert all(utf16_len(p) <= 2000 for p in parts) and "".join(parts) == "😀" * 1500
+    assert all(utf16_units(p) <= 2000 for p in parts) and "".join(parts) == "😀" * 1500
 
 
 def test_markdown_is_shown_as_typed() -> None:
