@@ -324,16 +324,12 @@ class Journal:
         have landed) is raised."""
         with self._conn_lock:
             try:
-                try:
-                    return self._flush_on(self._connection(), marks, sent, ops)
-                except DBAPIError as exc:
-                    self._drop_connection()
-                    if not (exc.connection_invalidated and not self._committing):
-                        raise
                 return self._flush_on(self._connection(), marks, sent, ops)
-            except Exception:
+            except DBAPIError as exc:
                 self._drop_connection()
-                raise
+                if not exc.connection_invalidated or self._committing:
+                    raise
+                return self._flush_on(self._connection(), marks, sent, ops)
             finally:
                 if self._closing:
                     self._drop_connection()
